@@ -1,0 +1,41 @@
+# Two commands do all the set-up on a fresh machine: `make book` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test venv run list passages clean freeze
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Build the HTML book into _build/html (warnings are errors).
+book: $(STAMP)
+	$(PY) -m compendium build
+
+## Run the whole test suite (it builds the book too).
+test: $(STAMP)
+	$(PY) -m pytest
+
+## Rerun chapters with papermill, e.g. make run CHAPTERS="peace-security" ARGS="-p top_n 5"
+run: $(STAMP)
+	$(PY) -m compendium run $(CHAPTERS) $(ARGS)
+
+list: $(STAMP)
+	$(PY) -m compendium list
+
+## Regenerate data/passages.csv from the raw text.
+passages: $(STAMP)
+	$(PY) -m compendium passages
+
+freeze: $(STAMP)
+	$(PY) -m pip freeze --exclude-editable > requirements.txt.new && echo "-e ." >> requirements.txt.new
+	@echo "review requirements.txt.new, then move it over requirements.txt"
+
+clean:
+	rm -rf _build runs
