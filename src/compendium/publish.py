@@ -1,0 +1,70 @@
+"""Publishing a chapter's results: glue them into the book and, on a rerun, export them to files.
+
+A chapter makes one ``Publisher(output_dir)`` from its parameters. Every chart, table and
+number it shows goes through it, so the book's glued values and a run's exported files
+come from the same objects.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from .io import write_csv_atomic, write_text_atomic
+from .paths import resolve_data_dir
+
+
+def export_chart(chart: alt.TopLevelMixin, stem: Path) -> list[Path]:
+    """Write ``chart`` as Vega-Lite JSON, SVG and PNG next to ``stem``; return the paths."""
+    import vl_convert as vlc
+
+    spec = chart.to_dict()
+    json_path = write_text_atomic(stem.with_suffix(".vl.json"), json.dumps(spec, indent=2, sort_keys=True) + "\n")
+    svg_path = write_text_atomic(stem.with_suffix(".svg"), vlc.vegalite_to_svg(spec))
+    png_path = stem.with_suffix(".png")
+    tmp = png_path.with_suffix(".png.tmp")
+    tmp.write_bytes(vlc.vegalite_to_png(spec, scale=2))
+    tmp.replace(png_path)
+    return [json_path, svg_path, png_path]
+
+
+class Publisher:
+    """Glue a chapter's charts, tables and numbers; export them when an output folder is set."""
+
+    def __init__(self, output_dir: str | Path = ""):
+        self.output_dir = resolve_data_dir(output_dir) if str(output_dir) else None
+        self.names: list[str] = []
+
+    def _claim(self, name: str) -> None:
+        if name in self.names:
+            raise ValueError(f"'{name}' is published twice in this chapter; names must be unique")
+        self.names.append(name)
+
+    def chart(self, name: str, chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+        """Glue ``chart`` under ``name`` (for a {glue:figure}) and export it; return it."""
+        from myst_nb import glue
+
+        self._claim(name)
+        glue(name, chart, display=False)
+        if self.output_dir is not None:
+            export_chart(chart, self.output_dir / "charts" / name)
+        return chart
+
+    def table(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """Export ``frame`` as CSV under ``name`` when rerun; return it for display."""
+        self._claim(name)
+        if self.output_dir is not None:
+            write_csv_atomic(frame, self.output_dir / "tables" / f"{name}.csv")
+        return frame
+
+    def number(self, name: str, value: Any) -> Any:
+        """Glue a value used in the prose (e.g. a count) under ``name``; return it."""
+        from myst_nb import glue
+
+        self._claim(name)
+        glue(name, value, display=False)
+        return value
