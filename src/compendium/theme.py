@@ -1,0 +1,70 @@
+"""The book's one Altair theme, and the colour scales every chapter shares."""
+
+from __future__ import annotations
+
+import altair as alt
+
+THEME_NAME = "compendium"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+INK = "#1f2933"
+MUTED = "#52606d"
+GRID = "#e4e7eb"
+ACCENT = "#1f5f8b"
+
+# Stances on the UN's role: ordered from most to least UN-centred; colour-blind-safe.
+STANCE_ORDER = ["un-should-lead", "un-should-convene-support", "un-not-well-placed", "no-position"]
+STANCE_LABELS = {
+    "un-should-lead": "UN should lead",
+    "un-should-convene-support": "UN should convene or support",
+    "un-not-well-placed": "UN not well placed",
+    "no-position": "No position",
+}
+STANCE_COLOURS = ["#1f5f8b", "#5fa8d3", "#d1495b", "#bcc4cc"]
+
+CLUSTER_LABELS = {
+    1: "1 R2P and human rights",
+    2: "2 Peace and security",
+    3: "3 Illicit globalization",
+    4: "4 Sustainable development",
+}
+
+CATEGORY_COLOURS = ["#1f5f8b", "#e07a1f", "#3b8b5a", "#d1495b", "#7d5ba6", "#8c6d46", "#c2577f", "#6b7b8c"]
+
+
+def stance_scale() -> alt.Scale:
+    """Return the colour scale for stance labels, the same in every chart."""
+    return alt.Scale(domain=[STANCE_LABELS[s] for s in STANCE_ORDER], range=STANCE_COLOURS)
+
+
+def compendium_theme() -> dict:
+    """Return the theme's Vega-Lite config: plain type, light grid, readable sizes."""
+    return {
+        "config": {
+            "font": FONT,
+            "background": "white",
+            "view": {"stroke": None, "continuousWidth": 520, "continuousHeight": 300},
+            "title": {"font": FONT, "fontSize": 15, "fontWeight": 600, "color": INK, "anchor": "start", "offset": 12,
+                      "subtitleFont": FONT, "subtitleFontSize": 12, "subtitleColor": MUTED},
+            "axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12, "titleFontSize": 12,
+                     "labelColor": INK, "titleColor": MUTED, "titleFontWeight": 500,
+                     "gridColor": GRID, "domainColor": MUTED, "tickColor": MUTED, "labelLimit": 260},
+            "axisBand": {"grid": False},
+            "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12, "titleFontSize": 12,
+                       "titleColor": MUTED, "labelColor": INK, "orient": "bottom", "direction": "horizontal",
+                       "titleOrient": "top", "labelLimit": 260},
+            "header": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12, "titleFontSize": 12,
+                       "labelColor": INK, "titleColor": MUTED},
+            "range": {"category": CATEGORY_COLOURS, "ramp": {"scheme": "blues"}, "heatmap": {"scheme": "blues"}},
+            "bar": {"color": ACCENT},
+            "point": {"color": ACCENT, "filled": True, "size": 70},
+            "line": {"color": ACCENT, "strokeWidth": 2},
+            "rule": {"color": MUTED},
+            "text": {"font": FONT, "fontSize": 12, "color": INK},
+        }
+    }
+
+
+def enable_theme() -> str:
+    """Register the book's theme with Altair and make it the active one; return its name."""
+    alt.theme.register(THEME_NAME, enable=True)(compendium_theme)
+    return THEME_NAME
