@@ -1,0 +1,148 @@
+"""Analysis frames that more than one chapter uses. Each function returns a new tidy frame."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .source import Document, survey_table
+from .theme import STANCE_LABELS, STANCE_ORDER
+
+CODED_SECTIONS = ("key-findings", "cluster-1", "cluster-2", "cluster-3", "cluster-4", "final-remarks")
+CLUSTER_SECTIONS = {f"cluster-{n}": n for n in (1, 2, 3, 4)}
+UN_ACTOR = "un-system"
+
+# How the meeting's stance and the survey's answer combine, by (stance, survey names the UN).
+AGREEMENT = {
+    ("un-should-lead", True): "agree",
+    ("un-should-lead", False): "disagree",
+    ("un-should-convene-support", True): "agree",
+    ("un-should-convene-support", False): "partly agree",
+    ("un-not-well-placed", True): "disagree",
+    ("un-not-well-placed", False): "agree",
+}
+AGREEMENT_ORDER = ["agree", "partly agree", "disagree", "no meeting position"]
+
+
+def words_by_section(doc: Document) -> pd.DataFrame:
+    """Return one row per section: its name, words in its blocks, and share of all words."""
+    frame = pd.DataFrame(
+        {
+            "section": [s.id for s in doc.sections],
+            "name": [s.name for s in doc.sections],
+            "order": range(len(doc.sections)),
+            "words": [sum(len(b.plain.split()) for b in s.blocks) for s in doc.sections],
+            "passages": [len(s.blocks) for s in doc.sections],
+        }
+    )
+    return frame.assign(share=lambda f: f["words"] / f["words"].sum())
+
+
+def passage_cluster(section: pd.Series) -> pd.Series:
+    """Map section ids to cluster numbers (pandas nullable Int64; missing outside the clusters)."""
+    return section.map(CLUSTER_SECTIONS).astype("Int64")
+
+
+def meeting_stance(stances: pd.Series) -> str:
+    """Return the meeting's stance on an issue: the most frequent stance that takes a position.
+
+    Ties go to the more UN-centred stance (STANCE_ORDER); no positioned claim gives 'no-position'.
+    """
+    positioned = stances[stances != "no-position"]
+    if positioned.empty:
+        return "no-position"
+    counts = positioned.value_counts()
+    top = counts[counts == counts.max()].index
+    return min(top, key=STANCE_ORDER.index)
+
+
+def stance_by_issue(claims: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per issue: claims coded to it, the meeting's stance, and the claim that shows it."""
+    rows = []
+    for issue in issues.itertuples(index=False):
+        own = claims[claims["issue_id"] == issue.issue_id]
+        stance = meeting_stance(own["un_stance"]) if len(own) else "not-discussed"
+        evidence = own[own["un_stance"] == stance] if len(own) else own
+        first = evidence.iloc[0] if len(evidence) else None
+        rows.append(
+            {
+                "issue_id": issue.issue_id,
+                "issue": issue.label,
+                "cluster": issue.cluster,
+                "claims": len(own),
+                "meeting_stance": stance,
+                "passage_id": first["passage_id"] if first is not None else "",
+                "quote": first["quote"] if first is not None else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def survey_best_placed(doc: Document, issues: pd.DataFrame) -> pd.DataFrame:
+    """Return the annex table joined to issue ids: one row per (issue, best-placed actor)."""
+    keyed = issues.loc[issues["survey_label"].fillna("") != "", ["issue_id", "label", "cluster", "survey_label"]]
+    table = survey_table(doc).merge(keyed, left_on="issue_label", right_on="survey_label", how="left", validate="m:1")
+    unmatched = table.loc[table["issue_id"].isna(), "issue_label"].unique()
+    if len(unmatched):
+        raise ValueError(f"annex issues with no row in issues.survey_label: {', '.join(unmatched)}")
+    return table.drop(columns="survey_label")
+
+
+def survey_vs_meeting(claims: pd.DataFrame, issues: pd.DataFrame, best_placed: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per surveyed issue: the survey's best-placed actors, whether they include
+    the UN, the meeting's stance on the UN's role, and whether the two agree."""
+    survey = (
+        best_placed.groupby(["issue_id", "issue_label"], sort=False)
+        .agg(
+            survey_actors=("actor_label", " / ".join),
+            survey_includes_un=("actor_id", lambda a: UN_ACTOR in set(a)),
+            survey_passage_id=("passage_id", "first"),
+        )
+        .reset_index()
+    )
+    stances = stance_by_issue(claims, issues)
+    frame = survey.merge(stances, on="issue_id", how="left", validate="1:1")
+    return frame.assign(
+        agreement=[
+            AGREEMENT.get((stance, includes), "no meeting position")
+            for stance, includes in zip(frame["meeting_stance"], frame["survey_includes_un"])
+        ],
+        stance_label=frame["meeting_stance"].map(STANCE_LABELS).fillna("Not discussed"),
+    )
+
+
+def agreement_counts(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Return how many surveyed issues fall in each agreement category (all categories listed)."""
+    counts = comparison["agreement"].value_counts().reindex(AGREEMENT_ORDER, fill_value=0)
+    return counts.rename_axis("agreement").reset_index(name="issues")
+
+
+def claim_types_by_cluster(claims: pd.DataFrame) -> pd.DataFrame:
+    """Return claim counts by section group (cluster or cross-cutting section) and claim type."""
+    group = claims["section"].map(lambda s: s if s not in CLUSTER_SECTIONS else f"cluster {CLUSTER_SECTIONS[s]}")
+    return (
+        claims.assign(part=group)
+        .groupby(["part", "claim_type"])
+        .agg(claims=("claim_id", "size"), passages=("passage_id", lambda p: ", ".join(sorted(set(p)))))
+        .reset_index()
+    )
+
+
+def mentions_by_cluster(mentions: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
+    """Return actor mention counts per cluster (cluster × actor, zeros included) with the passages."""
+    in_clusters = mentions[mentions["section"].isin(list(CLUSTER_SECTIONS))].assign(
+        cluster=lambda f: f["section"].map(CLUSTER_SECTIONS)
+    )
+    named = in_clusters[in_clusters["mentions"] > 0]
+    counts = (
+        named.groupby(["cluster", "actor_id"])
+        .agg(mentions=("mentions", "sum"), passages=("passage_id", lambda p: ", ".join(sorted(set(p)))))
+        .reset_index()
+    )
+    grid = pd.MultiIndex.from_product([sorted(CLUSTER_SECTIONS.values()), actors["actor_id"]], names=["cluster", "actor_id"])
+    full = counts.set_index(["cluster", "actor_id"]).reindex(grid).reset_index()
+    labels = actors.set_index("actor_id")["label"]
+    return full.assign(
+        mentions=full["mentions"].fillna(0).astype(int),
+        passages=full["passages"].fillna(""),
+        actor=full["actor_id"].map(labels),
+    )
