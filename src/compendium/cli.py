@@ -39,6 +39,37 @@ def cmd_build(args: argparse.Namespace) -> int:
     return build_book().returncode
 
 
+def positive_int(text: str) -> int:
+    """Return ``text`` as an integer of at least 1 (argparse type)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print every chapter and its parameters: name, type, default and meaning."""
+    from .params import all_parameters
+
+    for chapter, params in all_parameters().items():
+        print(chapter)
+        width = max((len(p.name) for p in params.values()), default=0)
+        for p in params.values():
+            print(f"  {p.name:<{width}}  {p.type_name:<5}  default {p.literal}" + (f"  — {p.meaning}" if p.meaning else ""))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Check every chapter and value first, then run the chapters with papermill; exit 1 if any failed."""
+    from .runner import exit_status, plan_runs, run_chapters, summary_lines
+
+    plan = plan_runs(args.chapters, texts=args.param or [], params_file=args.params_file, all_chapters=args.all)
+    results = run_chapters(plan, runs_dir=args.runs_dir, jobs=args.jobs, progress=not args.no_progress,
+                           timeout=args.timeout, command=sys.argv)
+    print("\n".join(summary_lines(results)))
+    return exit_status(results)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m compendium", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -55,6 +86,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="build the HTML book into _build/html (warnings are errors)")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("list", help="list the chapters and their parameters (name, type, default, meaning)")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser(
+        "run",
+        help="rerun chapters with papermill, each into its own folder under runs/",
+        description="Rerun chapters with papermill. Every chapter name and value is checked before anything "
+        "runs; each run goes to RUNS_DIR/<UTC timestamp>-<chapter>/ with the executed notebook, exported "
+        "charts and tables, and run.json. Exit 0 if all succeeded, 1 if any chapter failed, 2 on bad input.",
+    )
+    p.add_argument("chapters", nargs="*", metavar="CHAPTER", help="chapter names (file stems in _toc.yml)")
+    p.add_argument("--all", action="store_true", help="run every chapter in _toc.yml")
+    p.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="set a parameter (value read as YAML: 5, 0.5, true, text); repeatable; "
+                   "applies to each chosen chapter that declares it")
+    p.add_argument("--params-file", type=Path, metavar="FILE.yml", help="YAML mapping of parameter names to values (-p wins)")
+    p.add_argument("--jobs", "-j", type=positive_int, default=2, metavar="N", help="chapters run in parallel (default: %(default)s)")
+    p.add_argument("--runs-dir", type=Path, default=paths.RUNS_DIR, help="where run folders go (default: %(default)s)")
+    p.add_argument("--timeout", type=positive_int, default=600, metavar="SECONDS", help="limit per cell (default: %(default)s)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars on stderr")
+    p.set_defaults(func=cmd_run)
     return parser
 
 
