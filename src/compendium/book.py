@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from . import paths
+from .render import write_vega_bundle
 
 
 def build_command(root: Path = paths.ROOT) -> list[str]:
@@ -17,4 +18,6 @@ def build_command(root: Path = paths.ROOT) -> list[str]:
 
 def build_book(root: Path = paths.ROOT, capture: bool = False) -> subprocess.CompletedProcess:
     """Build the book under ``root``/_build/html; return the finished process."""
+    # Jupyter Book adds every script in _static/ to every page; the bundle must exist first.
+    write_vega_bundle(root / "_static")
     return subprocess.run(build_command(root), cwd=root, text=True, capture_output=capture, check=False)

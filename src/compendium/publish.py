@@ -44,15 +44,14 @@ class Publisher:
             raise ValueError(f"'{name}' is published twice in this chapter; names must be unique")
         self.names.append(name)
 
-    def chart(self, name: str, chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-        """Glue ``chart`` under ``name`` (for a {glue:figure}) and export it; return it."""
+    def chart(self, name: str, chart: alt.TopLevelMixin) -> None:
+        """Glue ``chart`` under ``name`` for a {glue:figure} and export it; show nothing here."""
         from myst_nb import glue
 
         self._claim(name)
         glue(name, chart, display=False)
         if self.output_dir is not None:
             export_chart(chart, self.output_dir / "charts" / name)
-        return chart
 
     def table(self, name: str, frame: pd.DataFrame) -> pd.DataFrame:
         """Export ``frame`` as CSV under ``name`` when rerun; return it for display."""

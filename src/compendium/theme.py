@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import altair as alt
 
+from .render import enable_offline_renderer
+
 THEME_NAME = "compendium"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
 INK = "#1f2933"
@@ -65,6 +67,8 @@ def compendium_theme() -> dict:
 
 
 def enable_theme() -> str:
-    """Register the book's theme with Altair and make it the active one; return its name."""
+    """Register the book's theme and the offline renderer, and make both active; return the theme name."""
     alt.theme.register(THEME_NAME, enable=True)(compendium_theme)
+    # the default renderer loads Vega from another host; ours uses the book's own bundle
+    enable_offline_renderer()
     return THEME_NAME

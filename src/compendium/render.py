@@ -1,0 +1,238 @@
+"""Offline, accessible Altair charts for the built book.
+
+Each chart becomes one self-contained HTML fragment: the Vega-Lite spec, a static
+SVG fallback, its one-sentence description and a CSV download link. The fragment
+draws itself with the global ``vegaEmbed`` from one shared bundle that the book
+serves from its own ``_static`` folder, so no page reaches another host.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import altair as alt
+import vl_convert as vlc
+
+RENDERER_NAME = "offline"
+BUNDLE_NAME = "vega-bundle.js"
+# vl-convert ships several Vega-Lite versions; pick the one Altair writes specs for.
+VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+# svg keeps text selectable and lets the browser tests count marks; actions are off
+# because the menu's "Open in Vega Editor" link leaves the book and its <details>
+# widget adds nothing the CSV link does not already give.
+DEFAULT_EMBED_OPTIONS: dict[str, Any] = {"renderer": "svg", "actions": False}
+
+# Characters left as they are in data: URIs. Percent-encoding everything would
+# triple the size of an SVG; the browser accepts these raw. '&' and '#' always stay
+# encoded, and so does the quote that delimits the attribute the URI sits in, so
+# no HTML escaping is needed on top.
+_URI_SAFE = " !$()*+,-./:;=?@[]_~<>{}|^`"
+_CSV_URI_SAFE = _URI_SAFE + "'"  # goes in href="..."
+_SVG_URI_SAFE = _URI_SAFE + '"'  # goes in src='...': SVG is full of double quotes
+# Inside an <img> the SVG's own ARIA tree, classes and pointer hints are never
+# read (the img's alt is), and per-mark aria-labels are a third of its bytes.
+_SVG_UNREAD_ATTRS = re.compile(r' (?:aria-[a-z]+|role|class|pointer-events)="[^"]*"')
+
+
+def write_vega_bundle(static_dir: Path | str) -> Path:
+    """Write the Vega, Vega-Lite and vega-embed bundle into ``static_dir``; return its path."""
+    static_dir = Path(static_dir)
+    static_dir.mkdir(parents=True, exist_ok=True)
+    path = static_dir / BUNDLE_NAME
+    header = (
+        f"/* vega {vlc.get_vega_version()}, vega-lite {VL_VERSION}, "
+        f"vega-embed {vlc.get_vega_embed_version()}; bundled by vl-convert */\n"
+    )
+    # The bundle is a flattened ES module whose top-level names (`_`, `t`, `n`, ...)
+    # would land in the page's global scope and clash with Sphinx's own scripts
+    # ("Identifier '_' has already been declared"); a function scope keeps them in,
+    # and the bundle still publishes window.vegaEmbed, window.vega and window.vegaLite.
+    text = header + "(function () {\n" + vlc.javascript_bundle(vl_version=VL_VERSION) + "\n})();\n"
+    # An unchanged bundle keeps its mtime, so Sphinx does not recopy it on every build.
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def chart_id(spec: Mapping[str, Any]) -> str:
+    """Return an HTML id for the chart: its ``name`` if given, else a hash of the spec."""
+    name = spec.get("name")
+    if isinstance(name, str) and name:
+        slug = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-")
+        if slug:
+            return f"chart-{slug}"
+    canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=str)
+    return "chart-" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:12]
+
+
+def chart_datasets(spec: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """Return every inline dataset in the spec, keyed by dataset name."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for name, rows in (spec.get("datasets") or {}).items():
+        found[str(name)] = list(rows)
+    for i, rows in enumerate(_inline_values(spec)):
+        found.setdefault(f"values-{i + 1}", rows)
+    return found
+
+
+def _inline_values(node: Any) -> Iterator[list[dict[str, Any]]]:
+    # Charts built with data transformers other than Altair's default keep their
+    # rows in nested ``data: {values: [...]}`` blocks instead of top-level datasets.
+    if isinstance(node, Mapping):
+        data = node.get("data")
+        if isinstance(data, Mapping) and isinstance(data.get("values"), list):
+            yield [row if isinstance(row, Mapping) else {"data": row} for row in data["values"]]
+        for key, value in node.items():
+            if key not in ("data", "datasets"):
+                yield from _inline_values(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _inline_values(item)
+
+
+def records_to_csv(rows: list[Mapping[str, Any]]) -> str:
+    """Return the rows as CSV text, columns in order of first appearance."""
+    columns: dict[str, None] = {}
+    for row in rows:
+        columns.update(dict.fromkeys(row))
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+def csv_data_uri(rows: list[Mapping[str, Any]]) -> str:
+    """Return a ``data:text/csv`` URI holding the rows as CSV."""
+    return "data:text/csv;charset=utf-8," + quote(records_to_csv(rows), safe=_CSV_URI_SAFE)
+
+
+def svg_data_uri(svg: str) -> str:
+    """Return a ``data:image/svg+xml`` URI holding the SVG, for a single-quoted attribute."""
+    # An <img> isolates the fallback: inline SVGs on one page would share ids
+    # such as clip paths, and the img's alt text carries the description.
+    slim = _SVG_UNREAD_ATTRS.sub("", svg)
+    return "data:image/svg+xml;charset=utf-8," + quote(slim, safe=_SVG_URI_SAFE)
+
+
+def chart_description(spec: Mapping[str, Any]) -> str:
+    """Return the chart's one-sentence description; raise ValueError if it has none."""
+    description = spec.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise ValueError(
+            "chart has no description: add .properties(description='One sentence "
+            "saying what the chart shows.') so screen readers can announce it"
+        )
+    return " ".join(description.split())
+
+
+def _title_text(spec: Mapping[str, Any]) -> str:
+    title = spec.get("title")
+    if not title:
+        # A layered or concatenated chart often carries its title on the first part.
+        for key in ("layer", "hconcat", "vconcat", "concat"):
+            parts = spec.get(key)
+            if isinstance(parts, list) and parts and isinstance(parts[0], Mapping):
+                return _title_text(parts[0])
+        return ""
+    if isinstance(title, Mapping):
+        title = title.get("text") or ""
+    if isinstance(title, list):
+        title = " ".join(str(t) for t in title)
+    return " ".join(str(title).split())
+
+
+def _json_for_script(value: Any) -> str:
+    # Escaping <, > and & inside JSON strings keeps "</script>" in the data from
+    # closing the script element; JSON.parse reads the escapes back unchanged.
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _download_links(cid: str, spec: Mapping[str, Any]) -> str:
+    datasets = chart_datasets(spec)
+    title = _title_text(spec)
+    what = f"“{title}”" if title else "this chart"
+    links = []
+    for i, (name, rows) in enumerate(datasets.items(), start=1):
+        suffix = f"-{i}" if len(datasets) > 1 else ""
+        part = f", table {i} of {len(datasets)}" if len(datasets) > 1 else ""
+        label = f"Download the data behind {what} (CSV, {len(rows)} rows{part})"
+        links.append(
+            f'<a class="vega-offline-csv" download="{cid}{suffix}.csv" '
+            f'data-dataset="{html.escape(name)}" '
+            f'href="{csv_data_uri(rows)}">{html.escape(label)}</a>'
+        )
+    if not links:
+        return ""
+    return '<p class="vega-offline-downloads">' + " ".join(links) + "</p>"
+
+
+def offline_html(spec: Mapping[str, Any], embed_options: Mapping[str, Any] | None = None) -> str:
+    """Return the chart's HTML fragment: spec, SVG fallback, description and CSV link."""
+    description = chart_description(spec)
+    cid = chart_id(spec)
+    options = {**DEFAULT_EMBED_OPTIONS, **(embed_options or {})}
+    svg = vlc.vegalite_to_svg(dict(spec), vl_version=VL_VERSION)
+    size = re.search(r'<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"', svg)
+    width_height = f' width="{size[1]}" height="{size[2]}"' if size else ""
+    # The script finds its chart through document.currentScript rather than ids, so
+    # the same chart shown twice on one page still draws twice. The fallback image
+    # sits inside the target; it is swapped for the live view only once vegaEmbed is
+    # there, and put back if embedding fails.
+    script = (
+        "(function(){var box=document.currentScript.parentNode;function draw(){"
+        'var v=box.querySelector(".vega-offline-view");'
+        'if(typeof vegaEmbed!=="function"){'
+        f'console.warn("{BUNDLE_NAME} not loaded; showing the static chart");return;}}'
+        'var s=JSON.parse(box.querySelector("script[type=\'application/json\']").textContent);'
+        "var fb=Array.from(v.childNodes);v.replaceChildren();"
+        f"vegaEmbed(v,s,{_json_for_script(options)})"
+        ".catch(function(e){v.replaceChildren.apply(v,fb);console.error(e);});}"
+        'if(document.readyState==="loading"){'
+        'document.addEventListener("DOMContentLoaded",draw);}else{draw();}})();'
+    )
+    return (
+        f'<div class="vega-offline" id="{cid}">'
+        '<div class="vega-offline-view">'
+        f'<img class="vega-offline-fallback" alt="{html.escape(description)}"'
+        f'{width_height} style="max-width:100%;height:auto" '
+        f"src='{svg_data_uri(svg)}'>"
+        "</div>"
+        f"{_download_links(cid, spec)}"
+        f'<script type="application/json">{_json_for_script(spec)}</script>'
+        f"<script>{script}</script>"
+        "</div>"
+    )
+
+
+def offline_renderer(spec: dict[str, Any], **embed_options: Any) -> dict[str, str]:
+    """Return the Jupyter mimebundle for a chart: offline HTML plus a plain-text summary."""
+    return {
+        "text/html": offline_html(spec, embed_options),
+        "text/plain": f"<Chart: {chart_description(spec)}>",
+    }
+
+
+def enable_offline_renderer(**embed_options: Any) -> None:
+    """Switch Altair to the offline renderer; returns None, so the cell shows no output."""
+    alt.renderers.register(RENDERER_NAME, offline_renderer)
+    alt.renderers.enable(RENDERER_NAME, **embed_options)
