@@ -7,7 +7,6 @@ import pandas as pd
 from .source import Document, survey_table
 from .theme import STANCE_LABELS, STANCE_ORDER
 
-CODED_SECTIONS = ("key-findings", "cluster-1", "cluster-2", "cluster-3", "cluster-4", "final-remarks")
 CLUSTER_SECTIONS = {f"cluster-{n}": n for n in (1, 2, 3, 4)}
 UN_ACTOR = "un-system"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import altair as alt
 
+from .data import allowed_values
 from .render import enable_offline_renderer
 
 THEME_NAME = "compendium"
@@ -14,7 +15,7 @@ GRID = "#e4e7eb"
 ACCENT = "#1f5f8b"
 
 # Stances on the UN's role: ordered from most to least UN-centred; colour-blind-safe.
-STANCE_ORDER = ["un-should-lead", "un-should-convene-support", "un-not-well-placed", "no-position"]
+STANCE_ORDER = allowed_values("claims", "un_stance")  # the data package's order
 STANCE_LABELS = {
     "un-should-lead": "UN should lead",
     "un-should-convene-support": "UN should convene or support",
@@ -22,6 +23,8 @@ STANCE_LABELS = {
     "no-position": "No position",
 }
 STANCE_COLOURS = ["#1f5f8b", "#5fa8d3", "#d1495b", "#bcc4cc"]
+if set(STANCE_LABELS) != set(STANCE_ORDER):
+    raise RuntimeError(f"stances in data/datapackage.json {STANCE_ORDER} and their labels here differ")
 
 CLUSTER_LABELS = {
     1: "1 R2P and human rights",

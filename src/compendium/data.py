@@ -1,0 +1,801 @@
+"""The compendium's tables, loaded as DataFrames and validated against the one schema.
+
+``data/datapackage.json`` (a Frictionless Data Package descriptor) is the only schema: field
+names, types, required fields, allowed values, keys and foreign keys are read from it, never
+retyped here. A load checks, in one pass, and reports every problem with file, row and column:
+
+- encoding (UTF-8) and line ends (LF); header (missing, unexpected or reordered columns);
+- cells and rows against the descriptor, with frictionless (types, required, enum, pattern,
+  range, unique, primary key), columns matched by name;
+- foreign keys, as the descriptor declares them;
+- cross-checks that no schema can express: passages match the source model; quotes are verbatim
+  in raw[start:end] of their passage; actor lists resolve and match the lexicon; every coded
+  passage has a claim; every figure has a ledger row; the codebook covers every category.
+
+Row numbers count the header as row 1, as a spreadsheet shows them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import frictionless
+import pandas as pd
+
+from . import lexicon, paths, source
+from .errors import CompendiumError, Problem, ValidationFailed
+
+TABLES = ("passages", "issues", "claims", "actors", "figures", "ledger", "context", "codebook")
+DESCRIPTOR = paths.DATAPACKAGE.name
+RAW = f"{paths.RAW_DIR.name}/{paths.RAW_SOURCE.name}"
+
+# Coverage rule: every paragraph and bullet of these sections carries at least one claim.
+CODED_SECTIONS = ("key-findings", "cluster-1", "cluster-2", "cluster-3", "cluster-4", "final-remarks")
+CODED_KINDS = ("paragraph", "bullet")
+
+# The files whose problems make a table's load fail: the table and what its checks read.
+_DEPENDS = {
+    "passages": ("passages", RAW),
+    "issues": ("issues", "passages", RAW),
+    "actors": ("actors",),
+    "claims": ("claims", "passages", "issues", "actors", RAW),
+    "figures": ("figures", "passages", RAW),
+    "ledger": ("ledger", "figures", "passages", RAW),
+    "context": ("context", "passages", RAW),
+    "codebook": (*TABLES, RAW),
+}
+NOT_UTF8 = "not valid UTF-8: the file must be saved as UTF-8"
+# frictionless reports header problems too; the header check here reports them by name.
+_LABEL_ERRORS = {"missing-label", "extra-label", "incorrect-label", "duplicate-label", "blank-label", "blank-header"}
+# frictionless's default boolean spellings (the descriptor declares no others).
+_BOOLEAN = {v: True for v in frictionless.fields.BooleanField(name="b").true_values} | {
+    v: False for v in frictionless.fields.BooleanField(name="b").false_values
+}
+
+
+# -- public API ------------------------------------------------------------------------
+
+
+def load_passages(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
+    """Return the passages table (one row per block of the source), validated."""
+    return _load("passages", data_dir)
+
+
+def load_issues(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
+    """Return the issues table (one row per issue, with cluster and survey label), validated."""
+    return _load("issues", data_dir)
+
+
+def load_claims(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
+    """Return the coded claims (one row per claim, quote verified in its passage), validated."""
+    return _load("claims", data_dir)
+
+
+def load_actors(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
+    """Return the actor lexicon (one row per actor, with its terms), validated."""
+    return _load("actors", data_dir)
+
+
+def load_figures(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
+    """Return the figures the meeting states (one row per figure, quote verified), validated."""
+    return _load("figures", data_dir)
+
+
+def load_ledger(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
+    """Return the provenance ledger (one row per public-source reading of a figure), validated."""
+    return _load("ledger", data_dir)
+
+
+def load_context(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
+    """Return the context figures and dated events (one row per published value), validated."""
+    return _load("context", data_dir)
+
+
+def load_codebook(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
+    """Return the codebook (one row per category of a coded variable), validated."""
+    return _load("codebook", data_dir)
+
+
+def load_tables(data_dir: Path | str = paths.DATA_DIR) -> dict[str, pd.DataFrame]:
+    """Return every table by name; raise ValidationFailed listing every problem in the package."""
+    tables, problems = _checked(data_dir)
+    if problems:
+        raise ValidationFailed(_what(data_dir), list(problems))
+    return {name: frame.copy() for name, frame in tables.items()}
+
+
+def validate_tables(data_dir: Path | str = paths.DATA_DIR) -> list[Problem]:
+    """Return every problem found in the data package (empty when it is valid)."""
+    return list(_checked(data_dir)[1])
+
+
+def claim_actors(claims: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per (claim_id, actor_id) from the claims' semicolon-separated actor lists."""
+    return (
+        claims[["claim_id", "actors"]]
+        .dropna()
+        .assign(actor_id=lambda f: f["actors"].str.split(";"))
+        .explode("actor_id")[["claim_id", "actor_id"]]
+        .reset_index(drop=True)
+    )
+
+
+def allowed_values(table: str, field: str, data_dir: Path | str = paths.DATA_DIR) -> list:
+    """Return the allowed values of ``table.field`` in the descriptor's order (e.g. to order a chart's axis)."""
+    resource = next(r for r in _read_descriptor(Path(data_dir))["resources"] if r["name"] == table)
+    spec = next(f for f in resource["schema"]["fields"] if f["name"] == field)
+    return list(spec.get("constraints", {}).get("enum", []))
+
+
+def data_dictionary(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
+    """Return one row per field of every table, generated from the descriptor.
+
+    Columns: table, field, type, required, allowed (values, range or pattern), key, description.
+    """
+    descriptor = _read_descriptor(Path(data_dir))
+    return pd.DataFrame(
+        [_dictionary_row(r, field) for r in descriptor["resources"] for field in r["schema"]["fields"]]
+    )
+
+
+# -- loading ---------------------------------------------------------------------------
+
+
+def _load(name: str, data_dir: Path | str) -> pd.DataFrame:
+    """Return table ``name`` from the checked package, or raise with the problems that concern it."""
+    tables, problems = _checked(data_dir)
+    relevant = {_file(n) for n in _DEPENDS[name]} | {DESCRIPTOR}
+    mine = [p for p in problems if p.file in relevant]
+    if mine:
+        raise ValidationFailed(f"{_what(data_dir)}, loading {name}", mine)
+    if name not in tables:  # a problem elsewhere kept it from being typed
+        raise ValidationFailed(f"{_what(data_dir)}, loading {name}", list(problems))
+    return tables[name].copy()
+
+
+def _what(data_dir: Path | str) -> str:
+    """Return the heading of a validation report for ``data_dir``."""
+    return f"data package {Path(data_dir)}"
+
+
+def _file(name: str) -> str:
+    """Return the file name, relative to the data directory, of table ``name`` (or the raw text)."""
+    return name if name == RAW else f"{name}.csv"
+
+
+def _checked(data_dir: Path | str) -> tuple[dict[str, pd.DataFrame], tuple[Problem, ...]]:
+    """Return (typed tables, problems) for ``data_dir``, cached while none of its files change."""
+    directory = Path(data_dir).resolve()
+    return _checked_cached(str(directory), _signature(directory))
+
+
+def _signature(directory: Path) -> tuple:
+    """Return (name, mtime, size) of every file a check reads: the cache key."""
+    files = [DESCRIPTOR, RAW, *(_file(t) for t in TABLES)]
+    stats = []
+    for name in files:
+        path = directory / name
+        stats.append((name, path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else (name, None, None))
+    return tuple(stats)
+
+
+@lru_cache(maxsize=8)
+def _checked_cached(directory: str, signature: tuple) -> tuple[dict[str, pd.DataFrame], tuple[Problem, ...]]:
+    """Return _check_package(directory); ``signature`` only keys the cache."""
+    return _check_package(Path(directory))
+
+
+def _check_package(directory: Path) -> tuple[dict[str, pd.DataFrame], tuple[Problem, ...]]:
+    """Read and check every table; return the typed tables that passed their own checks and all problems."""
+    try:
+        descriptor = _read_descriptor(directory)
+    except ValidationFailed as exc:
+        return {}, tuple(exc.problems)
+    problems: list[Problem] = []
+    doc = _read_source(directory, problems)
+    raw_tables: dict[str, pd.DataFrame] = {}
+    for resource in descriptor["resources"]:
+        frame, found = _read_table(directory, resource)
+        problems += found
+        if frame is not None:
+            raw_tables[resource["name"]] = frame
+    problems += _foreign_key_problems(descriptor, raw_tables)
+    problems += _cross_check_problems(descriptor, raw_tables, doc)
+    problems = sorted(_without_encoding_echoes(problems), key=_problem_order)
+    bad_files = {p.file for p in problems}
+    typed = {
+        r["name"]: _typed(raw_tables[r["name"]], r["schema"])
+        for r in descriptor["resources"]
+        if r["name"] in raw_tables and r["path"] not in bad_files
+    }
+    return typed, tuple(problems)
+
+
+def _without_encoding_echoes(problems: list[Problem]) -> list[Problem]:
+    """Drop later problems in a cell already reported as not UTF-8: its replaced bytes break other checks too."""
+    undecodable = {(p.file, p.row, p.column) for p in problems if p.message == NOT_UTF8}
+    return [p for p in problems if p.message == NOT_UTF8 or (p.file, p.row, p.column) not in undecodable]
+
+
+def _problem_order(problem: Problem) -> tuple:
+    """Order problems by file (descriptor, raw text, then tables in package order), row, column."""
+    files = [DESCRIPTOR, RAW, *(_file(t) for t in TABLES)]
+    rank = files.index(problem.file) if problem.file in files else len(files)
+    return rank, problem.row or 0, problem.column or ""
+
+
+def _read_descriptor(directory: Path) -> dict:
+    """Return the descriptor as a dict; raise ValidationFailed if it is unreadable or invalid."""
+    path = directory / DESCRIPTOR
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        errors = [e.message for e in frictionless.Package.metadata_validate(descriptor)]
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        errors = [f"cannot read the descriptor: {exc}"]
+    except frictionless.FrictionlessException as exc:
+        errors = [str(exc)]
+    if not errors:
+        names = [r.get("name") for r in descriptor["resources"]]
+        errors = [f"resource '{t}' is missing" for t in TABLES if t not in names]
+        errors += _foreign_key_declaration_problems(descriptor)
+    if errors:
+        raise ValidationFailed(f"{_what(directory)}", [Problem(DESCRIPTOR, None, None, e) for e in errors])
+    return descriptor
+
+
+def _read_source(directory: Path, problems: list[Problem]) -> source.Document | None:
+    """Return the parsed raw source, or None after adding its problem to ``problems``."""
+    try:
+        return source.load_document(paths.raw_source(directory))
+    except CompendiumError as exc:
+        problems.append(Problem(RAW, getattr(exc, "line", None), None, getattr(exc, "problem", str(exc))))
+        return None
+
+
+# -- one table against its schema --------------------------------------------------------
+
+
+def _read_table(directory: Path, resource: dict) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """Return the table as strings ('' for empty cells) and the problems of its file, header and cells."""
+    name, schema = resource["path"], resource["schema"]
+    path = directory / name
+    if not path.is_file():
+        return None, [Problem(name, None, None, "file not found")]
+    data = path.read_bytes()
+    text, problems = _decode(name, data)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows:
+        return None, [*problems, Problem(name, None, None, "file is empty")]
+    header, body = rows[0], rows[1:]
+    problems += _header_problems(name, header, schema)
+    problems += _cell_problems(name, text, schema)
+    width = len(header)
+    frame = pd.DataFrame([(r + [""] * width)[:width] for r in body], columns=header, dtype=object)
+    return frame, problems
+
+
+def _decode(name: str, data: bytes) -> tuple[str, list[Problem]]:
+    """Return the text (bad bytes replaced) and a problem per cell that is not UTF-8, and for CR line ends."""
+    problems: list[Problem] = []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="replace")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        header = rows[0] if rows else []
+        for number, row in enumerate(rows, start=1):
+            for index, cell in enumerate(row):
+                if "\ufffd" in cell:
+                    column = header[index] if index < len(header) and number > 1 else None
+                    problems.append(Problem(name, number, column, NOT_UTF8))
+    if "\r" in text:
+        line = text[: text.index("\r")].count("\n") + 1
+        problems.append(Problem(name, line, None, "line ends must be LF, not CRLF or CR"))
+    return text, problems
+
+
+def _header_problems(name: str, header: list[str], schema: dict) -> list[Problem]:
+    """Return problems with the header row: missing, unexpected, repeated or reordered columns."""
+    expected = [f["name"] for f in schema["fields"]]
+    problems = [Problem(name, 1, c, "missing column") for c in expected if c not in header]
+    allowed = ", ".join(expected)
+    problems += [Problem(name, 1, c, f"unexpected column (allowed: {allowed})") for c in header if c not in expected]
+    problems += [Problem(name, 1, c, "repeated column") for c in sorted({c for c in header if header.count(c) > 1})]
+    present = [c for c in header if c in expected]
+    if not problems and present != expected:
+        problems.append(Problem(name, 1, None, f"columns out of order; expected: {', '.join(expected)}"))
+    return problems
+
+
+def _cell_problems(name: str, text: str, schema: dict) -> list[Problem]:
+    """Return frictionless's cell and row errors, columns matched by name (header problems are reported apart)."""
+    # Match columns by name ("partial"); foreign keys are resolved across tables below.
+    own = {k: v for k, v in schema.items() if k != "foreignKeys"} | {"fieldsMatch": "partial"}
+    schema_object = frictionless.Schema.from_descriptor(own)
+    resource = frictionless.Resource(text.encode("utf-8"), format="csv", schema=schema_object)
+    report = resource.validate(limit_errors=10_000)
+    errors = [e for task in report.tasks for e in task.errors if e.type not in _LABEL_ERRORS]
+    flagged_rows = {getattr(e, "row_number", None) for e in errors if e.type != "primary-key"}
+    problems = []
+    for error in errors:
+        row = getattr(error, "row_number", None)
+        if error.type == "primary-key" and row in flagged_rows:
+            continue  # the same duplicate is already reported by a unique or blank-row error
+        key = ",".join(schema["primaryKey"]) if error.type == "primary-key" else None
+        column = getattr(error, "field_name", None) or key
+        problems.append(Problem(name, row, column, _message(error)))
+    return problems
+
+
+def _message(error: frictionless.errors.Error) -> str:
+    """Return frictionless's error in one line: what kind, the offending value, the rule it breaks."""
+    cell = getattr(error, "cell", None)
+    value = f" (value {cell!r})" if cell not in (None, "") else ""
+    note = f": {error.note}" if error.note else ""
+    return f"{error.title.lower()}{value}{note}"
+
+
+# -- typing ------------------------------------------------------------------------------
+
+
+def _typed(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
+    """Return ``frame`` (strings) with each column converted to the dtype its descriptor field declares."""
+    fields = frictionless.Schema.from_descriptor({k: v for k, v in schema.items() if k != "foreignKeys"})
+    columns = {f["name"]: _typed_column(frame[f["name"]], f, fields.get_field(f["name"])) for f in schema["fields"]}
+    return pd.DataFrame(columns)
+
+
+def _typed_column(column: pd.Series, spec: dict, field: frictionless.Field) -> pd.Series:
+    """Return one column in its dtype: int64/Int64, float64, bool/boolean, datetime64 or str (missing: NA/NaN)."""
+    required = spec.get("constraints", {}).get("required", False)
+    values = column.where(column != "")
+    kind = spec["type"]
+    if kind == "integer":
+        return pd.to_numeric(values).astype("int64" if required else "Int64")
+    if kind == "number":
+        return pd.to_numeric(values).astype("float64")
+    if kind == "boolean":
+        truth = {**{v: True for v in field.true_values}, **{v: False for v in field.false_values}}
+        return values.map(truth).astype("bool" if required else "boolean")
+    if kind == "date":
+        return pd.to_datetime(values, format="%Y-%m-%d")
+    return values.astype("str")  # enums too: order them with allowed_values(), not a categorical dtype
+
+
+# -- foreign keys and cross-checks -------------------------------------------------------
+
+
+def _foreign_keys(resource: dict) -> list[tuple[str, str, str]]:
+    """Return the resource's foreign keys as (column, referenced resource, referenced column)."""
+    keys = []
+    for key in resource["schema"].get("foreignKeys", []):
+        fields, target = key["fields"], key["reference"]
+        target_fields = target["fields"]
+        columns = [fields] if isinstance(fields, str) else list(fields)
+        target_columns = [target_fields] if isinstance(target_fields, str) else list(target_fields)
+        keys += [(c, target["resource"] or resource["name"], t) for c, t in zip(columns, target_columns)]
+    return keys
+
+
+def _foreign_key_declaration_problems(descriptor: dict) -> list[str]:
+    """Return a message for each foreign key that names a field or resource the descriptor does not have."""
+    fields = {r["name"]: {f["name"] for f in r["schema"]["fields"]} for r in descriptor["resources"]}
+    messages = []
+    for resource in descriptor["resources"]:
+        for key in resource["schema"].get("foreignKeys", []):
+            local, target = key["fields"], key["reference"]["fields"]
+            if (isinstance(local, list) and len(local) != 1) or (isinstance(target, list) and len(target) != 1):
+                messages.append(f"{resource['name']}: only single-field foreign keys are supported")
+        for column, parent, target_column in _foreign_keys(resource):
+            if column not in fields[resource["name"]]:
+                messages.append(f"{resource['name']}: foreign key field {column!r} is not a field of the table")
+            if target_column not in fields.get(parent, set()):
+                where = f"{resource['name']}.{column}"
+                messages.append(f"{where}: references {parent}.{target_column}, which does not exist")
+    return messages
+
+
+def _foreign_key_problems(descriptor: dict, tables: dict[str, pd.DataFrame]) -> Iterator[Problem]:
+    """Yield a problem for each non-empty reference that the descriptor's foreign keys cannot resolve."""
+    for resource in descriptor["resources"]:
+        frame = tables.get(resource["name"])
+        for column, parent_name, target_column in _foreign_keys(resource):
+            parent = tables.get(parent_name)
+            if frame is None or parent is None or column not in frame or target_column not in parent:
+                continue  # a missing file or column is reported already
+            known = set(parent[target_column])
+            for row, value in _cells(frame, column):
+                if value and value not in known:
+                    message = f"{value!r} not found in {parent_name}.{target_column}"
+                    yield Problem(resource["path"], row, column, message)
+
+
+def _cells(frame: pd.DataFrame, column: str) -> Iterator[tuple[int, str]]:
+    """Yield (spreadsheet row number, value) for one column."""
+    for index, value in enumerate(frame[column], start=2):
+        yield index, value
+
+
+def _cross_check_problems(
+    descriptor: dict, tables: dict[str, pd.DataFrame], doc: source.Document | None
+) -> list[Problem]:
+    """Return the problems found by the checks that span tables or the source text."""
+    checks = [
+        lambda: _passage_problems(tables, doc),
+        lambda: _issue_problems(tables, doc),
+        lambda: _actor_problems(tables),
+        lambda: _claim_problems(tables, doc),
+        lambda: _figure_problems(tables, doc),
+        lambda: _ledger_problems(tables),
+        lambda: _context_problems(tables),
+        lambda: _codebook_problems(descriptor, tables),
+    ]
+    return [p for check in checks for p in check()]
+
+
+def _has(tables: dict[str, pd.DataFrame], name: str, columns: Iterable[str]) -> bool:
+    """Return True if table ``name`` was read and has all ``columns`` (missing ones are reported already)."""
+    return name in tables and all(c in tables[name] for c in columns)
+
+
+def _int(value: str) -> int | None:
+    """Return ``value`` as an int, or None if it is not one (reported as a type error)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _passage_spans(tables: dict[str, pd.DataFrame], doc: source.Document | None) -> dict[str, str]:
+    """Return {passage_id: raw[start:end]} for passages whose offsets are usable."""
+    if doc is None or not _has(tables, "passages", ("passage_id", "start", "end")):
+        return {}
+    spans = {}
+    for row in tables["passages"].itertuples(index=False):
+        start, end = _int(row.start), _int(row.end)
+        if start is not None and end is not None and 0 <= start <= end <= len(doc.raw):
+            spans[row.passage_id] = doc.raw[start:end]
+    return spans
+
+
+def _passage_problems(tables: dict[str, pd.DataFrame], doc: source.Document | None) -> Iterator[Problem]:
+    """Yield where passages.csv disagrees with the source model derived from the raw text."""
+    columns = ("passage_id", "section", "kind", "line", "start", "end", "text")
+    if doc is None or not _has(tables, "passages", columns):
+        return
+    model = {b.id: b for b in doc.blocks}
+    frame = tables["passages"]
+    for row, record in enumerate(frame.to_dict("records"), start=2):
+        block = model.get(record["passage_id"])
+        if block is None:
+            yield Problem(
+                "passages.csv", row, "passage_id",
+                f"{record['passage_id']!r} is not a passage of the source model",
+            )
+            continue
+        expected = {"section": block.section, "kind": block.kind, "line": str(block.line), "start": str(block.start),
+                    "end": str(block.end), "text": block.plain}
+        for column, value in expected.items():
+            if record[column] != value:
+                yield Problem(
+                    "passages.csv", row, column,
+                    f"{record[column]!r} differs from the source model ({value!r}); "
+                    "regenerate with `python -m compendium passages`",
+                )
+    for missing in sorted(set(model) - set(frame["passage_id"])):
+        yield Problem("passages.csv", None, "passage_id", f"passage {missing!r} of the source model is missing")
+
+
+def _issue_problems(tables: dict[str, pd.DataFrame], doc: source.Document | None) -> Iterator[Problem]:
+    """Yield problems with survey flags: surveyed iff labelled, and the labels are exactly the annex table's."""
+    if not _has(tables, "issues", ("surveyed", "survey_label")):
+        return
+    frame = tables["issues"]
+    for row, (surveyed, label) in enumerate(zip(frame["surveyed"], frame["survey_label"]), start=2):
+        if surveyed not in _BOOLEAN:
+            continue  # reported as a type error
+        if _BOOLEAN[surveyed] != bool(label):
+            yield Problem("issues.csv", row, "survey_label", "survey_label must be given exactly when surveyed is true")
+    if doc is not None:
+        annex = set(source.survey_table(doc)["issue_label"])
+        for label in sorted(annex - set(frame["survey_label"])):
+            yield Problem("issues.csv", None, "survey_label", f"the annex table's issue {label!r} has no row")
+
+
+def _actor_problems(tables: dict[str, pd.DataFrame]) -> Iterator[Problem]:
+    """Yield problems with the lexicon: terms that are not valid regular expressions, survey actors missing."""
+    if not _has(tables, "actors", ("actor_id", "terms")):
+        return
+    frame = tables["actors"]
+    for row, terms in _cells(frame, "terms"):
+        try:
+            lexicon.term_pattern(terms)
+        except Exception as exc:  # re.error, or a term that breaks the combined pattern
+            yield Problem("actors.csv", row, "terms", f"invalid regular expression: {exc}")
+    for actor_id in sorted(set(source.SURVEY_ACTORS.values()) - set(frame["actor_id"])):
+        yield Problem("actors.csv", None, "actor_id", f"survey actor {actor_id!r} (Annex A table) has no row")
+
+
+def _patterns(tables: dict[str, pd.DataFrame]) -> dict:
+    """Return the lexicon's compiled patterns, or {} if the actors table cannot provide them."""
+    if not _has(tables, "actors", ("actor_id", "terms")):
+        return {}
+    try:
+        return lexicon.actor_patterns(tables["actors"])
+    except Exception:  # reported by _actor_problems
+        return {}
+
+
+def _quote_problems(name: str, frame: pd.DataFrame, spans: dict[str, str]) -> Iterator[Problem]:
+    """Yield a problem for each quote that is not a verbatim substring of its passage's raw text."""
+    for row, (passage_id, quote) in enumerate(zip(frame["passage_id"], frame["quote"]), start=2):
+        if passage_id in spans and quote not in spans[passage_id]:
+            yield Problem(
+                name, row, "quote",
+                f"not found verbatim in raw[start:end] of passage {passage_id!r}: {quote!r}",
+            )
+
+
+def _claim_problems(tables: dict[str, pd.DataFrame], doc: source.Document | None) -> Iterator[Problem]:
+    """Yield claim problems: ids, quotes, sections, clusters, actor lists and coverage of the coded passages."""
+    columns = ("claim_id", "passage_id", "quote", "section", "cluster", "issue_id", "actors")
+    if not _has(tables, "claims", columns):
+        return
+    claims = tables["claims"]
+    yield from _quote_problems("claims.csv", claims, _passage_spans(tables, doc))
+    passages = None
+    if _has(tables, "passages", ("passage_id", "section", "kind")):
+        passages = tables["passages"].set_index("passage_id")
+    issues = {}
+    if _has(tables, "issues", ("issue_id", "cluster")):
+        issues = dict(zip(tables["issues"]["issue_id"], tables["issues"]["cluster"]))
+    patterns = _patterns(tables)
+    for row, claim in enumerate(claims.to_dict("records"), start=2):
+        if claim["claim_id"].split("#")[0] != claim["passage_id"]:
+            yield Problem(
+                "claims.csv", row, "claim_id",
+                f"claim id must start with its passage id {claim['passage_id']!r}",
+            )
+        if passages is not None and claim["passage_id"] in passages.index:
+            passage = passages.loc[claim["passage_id"]]
+            if passage["section"] != claim["section"]:
+                yield Problem(
+                    "claims.csv", row, "section",
+                    f"passage {claim['passage_id']!r} is in section {passage['section']!r}",
+                )
+            if passage["kind"] not in CODED_KINDS:
+                yield Problem(
+                    "claims.csv", row, "passage_id",
+                    f"only paragraphs and bullets are coded, not a {passage['kind']}",
+                )
+        yield from _claim_cluster_problems(row, claim, issues)
+        yield from _claim_actor_problems(row, claim, patterns)
+    if passages is not None:
+        coded = passages[passages["section"].isin(CODED_SECTIONS) & passages["kind"].isin(CODED_KINDS)].index
+        for passage_id in coded.difference(pd.Index(claims["passage_id"].unique()), sort=False):
+            yield Problem(
+                "claims.csv", None, "passage_id",
+                f"passage {passage_id!r} has no claim (every coded passage needs one)",
+            )
+
+
+def _claim_cluster_problems(row: int, claim: dict, issues: dict[str, str]) -> Iterator[Problem]:
+    """Yield a problem if the claim's cluster breaks the rule: its section's cluster, else its issue's."""
+    if claim["issue_id"] not in issues:
+        return
+    issue_cluster = issues[claim["issue_id"]]
+    if claim["section"].startswith("cluster-"):
+        expected = claim["section"].removeprefix("cluster-")
+        if issue_cluster not in ("", expected):
+            yield Problem(
+                "claims.csv", row, "issue_id",
+                f"issue {claim['issue_id']!r} is in cluster {issue_cluster}, not {expected} or cross-cutting",
+            )
+    else:
+        expected = issue_cluster
+    if claim["cluster"] != expected:
+        yield Problem(
+            "claims.csv", row, "cluster",
+            f"must be {expected or 'empty (cross-cutting issue)'!r}, found {claim['cluster'] or 'empty'!r}",
+        )
+
+
+def _claim_actor_problems(row: int, claim: dict, patterns: dict) -> Iterator[Problem]:
+    """Yield problems if the actor list names unknown actors or differs from the actors the quote names."""
+    coded = [a for a in claim["actors"].split(";") if a]
+    for actor_id in coded:
+        if patterns and actor_id not in patterns:
+            yield Problem("claims.csv", row, "actors", f"{actor_id!r} not found in actors.actor_id")
+    if not patterns:
+        return
+    named = lexicon.actors_named(claim["quote"], patterns)
+    for actor_id in named:
+        if actor_id not in coded:
+            yield Problem(
+                "claims.csv", row, "actors",
+                f"the quote names {actor_id!r} (lexicon terms) but actors omits it",
+            )
+    for actor_id in coded:
+        if actor_id in patterns and actor_id not in named:
+            yield Problem(
+                "claims.csv", row, "actors",
+                f"{actor_id!r} is not named in the quote (no lexicon term matches)",
+            )
+
+
+def _figure_problems(tables: dict[str, pd.DataFrame], doc: source.Document | None) -> Iterator[Problem]:
+    """Yield figure problems: quotes not verbatim; a quantity without a value or a date without a date."""
+    if not _has(tables, "figures", ("passage_id", "quote", "kind", "value", "date")):
+        return
+    figures = tables["figures"]
+    yield from _quote_problems("figures.csv", figures, _passage_spans(tables, doc))
+    for row, figure in enumerate(figures.to_dict("records"), start=2):
+        needs, other = ("value", "date") if figure["kind"] == "quantity" else ("date", "value")
+        if not figure[needs]:
+            yield Problem("figures.csv", row, needs, f"a {figure['kind']} figure needs a {needs}")
+        if figure[other]:
+            yield Problem("figures.csv", row, other, f"a {figure['kind']} figure has no {other}")
+
+
+def _ledger_problems(tables: dict[str, pd.DataFrame]) -> Iterator[Problem]:
+    """Yield ledger problems: ids, a figure without a reading, and not-found rows that carry values."""
+    columns = ("ledger_id", "figure_id", "source_value", "source_date", "publisher", "confidence", "verdict")
+    if not _has(tables, "ledger", columns):
+        return
+    ledger = tables["ledger"]
+    for row, entry in enumerate(ledger.to_dict("records"), start=2):
+        if entry["ledger_id"].rsplit("/", 1)[0] != entry["figure_id"]:
+            yield Problem(
+                "ledger.csv", row, "ledger_id",
+                f"ledger id must start with its figure id {entry['figure_id']!r}",
+            )
+        found = entry["confidence"] != "not-found"
+        if found == (entry["verdict"] == "no-source-found"):
+            yield Problem(
+                "ledger.csv", row, "verdict",
+                "verdict is 'no-source-found' exactly when confidence is 'not-found'",
+            )
+        has_value = bool(entry["source_value"] or entry["source_date"])
+        if found and not has_value:
+            yield Problem("ledger.csv", row, "source_value", "a reading needs a source_value or a source_date")
+        if found and not entry["publisher"]:
+            yield Problem("ledger.csv", row, "publisher", "a reading needs its publisher")
+        if not found and has_value:
+            yield Problem("ledger.csv", row, "source_value", "a not-found row carries no value: never estimate")
+    if _has(tables, "figures", ("figure_id",)):
+        for figure_id in sorted(set(tables["figures"]["figure_id"]) - set(ledger["figure_id"])):
+            yield Problem(
+                "ledger.csv", None, "figure_id",
+                f"figure {figure_id!r} has no ledger row (use not-found / no-source-found)",
+            )
+
+
+def _context_problems(tables: dict[str, pd.DataFrame]) -> Iterator[Problem]:
+    """Yield context problems: a quantity needs a value or a low-high range, an event a date or year."""
+    columns = ("kind", "value", "value_low", "value_high", "unit", "year", "date")
+    if not _has(tables, "context", columns):
+        return
+    for row, entry in enumerate(tables["context"].to_dict("records"), start=2):
+        if entry["kind"] == "quantity":
+            ranged = bool(entry["value_low"] or entry["value_high"])
+            if bool(entry["value"]) == ranged:
+                yield Problem("context.csv", row, "value", "give either value or value_low and value_high")
+            if ranged and not (entry["value_low"] and entry["value_high"]):
+                yield Problem("context.csv", row, "value_high", "a range needs both value_low and value_high")
+            if not entry["unit"]:
+                yield Problem("context.csv", row, "unit", "a quantity needs its unit")
+        elif entry["kind"] == "event":
+            if not (entry["date"] or entry["year"]):
+                yield Problem("context.csv", row, "date", "an event needs a date or a year")
+            if entry["value"] or entry["value_low"] or entry["value_high"]:
+                yield Problem("context.csv", row, "value", "an event has no value")
+        if entry["date"] and entry["year"] and not entry["date"].startswith(entry["year"]):
+            yield Problem("context.csv", row, "year", f"year {entry['year']} disagrees with date {entry['date']}")
+
+
+def _codebook_problems(descriptor: dict, tables: dict[str, pd.DataFrame]) -> Iterator[Problem]:
+    """Yield codebook problems: unknown fields or categories, enum values without a row, examples not coded so."""
+    if not _has(tables, "codebook", ("variable", "category", "fields", "example_passage_id")):
+        return
+    enums = _enums(descriptor)
+    codings = _codings(tables)
+    defined: dict[str, set[str]] = {}
+    for row, entry in enumerate(tables["codebook"].to_dict("records"), start=2):
+        fields = [f for f in entry["fields"].split(";") if f]
+        for field in fields:
+            defined.setdefault(field, set()).add(entry["category"])
+            if field not in enums:
+                yield Problem(
+                    "codebook.csv", row, "fields",
+                    f"{field!r} is not a field with allowed values in the descriptor",
+                )
+            elif entry["category"] not in enums[field]:
+                yield Problem(
+                    "codebook.csv", row, "category",
+                    f"{entry['category']!r} is not an allowed value of {field}",
+                )
+        if not any((entry["example_passage_id"], entry["category"]) in codings.get(f, set()) for f in fields):
+            example = entry["example_passage_id"]
+            message = f"passage {example!r} is not coded {entry['category']!r} in {entry['fields']}"
+            yield Problem("codebook.csv", row, "example_passage_id", message)
+    for field, categories in defined.items():
+        for category in enums.get(field, []):
+            if category not in categories:
+                yield Problem("codebook.csv", None, "category", f"{field} value {category!r} has no codebook row")
+
+
+def _enums(descriptor: dict) -> dict[str, list]:
+    """Return {'table.field': allowed values} for every field with an enum constraint."""
+    return {
+        f"{r['name']}.{f['name']}": f["constraints"]["enum"]
+        for r in descriptor["resources"]
+        for f in r["schema"]["fields"]
+        if "enum" in f.get("constraints", {})
+    }
+
+
+def _codings(tables: dict[str, pd.DataFrame]) -> dict[str, set[tuple[str, str]]]:
+    """Return {'table.field': {(passage_id, value)}}: which passages each coded value is attached to."""
+    pairs: dict[str, pd.DataFrame] = {}
+    for table, columns in (("claims", ("claim_type", "un_stance", "feasibility")), ("context", ("confidence",))):
+        if _has(tables, table, ("passage_id", *columns)):
+            pairs.update({f"{table}.{c}": tables[table][["passage_id", c]] for c in columns})
+    ledger_ok = _has(tables, "ledger", ("figure_id", "confidence", "verdict"))
+    if ledger_ok and _has(tables, "figures", ("figure_id", "passage_id")):
+        linked = tables["ledger"].merge(tables["figures"][["figure_id", "passage_id"]], on="figure_id")
+        pairs.update({f"ledger.{c}": linked[["passage_id", c]] for c in ("confidence", "verdict")})
+    patterns = _patterns(tables)
+    if patterns and _has(tables, "passages", ("passage_id", "section", "text")):
+        categories = dict(zip(tables["actors"]["actor_id"], tables["actors"]["category"]))
+        mentions = lexicon.actor_mentions(tables["passages"], tables["actors"])
+        with_category = mentions.assign(category=mentions["actor_id"].map(categories))
+        pairs["actors.category"] = with_category[["passage_id", "category"]]
+    return {field: set(frame.itertuples(index=False, name=None)) for field, frame in pairs.items()}
+
+
+# -- data dictionary ---------------------------------------------------------------------
+
+
+def _dictionary_row(resource: dict, field: dict) -> dict:
+    """Return one data-dictionary row for ``field`` of ``resource``."""
+    schema = resource["schema"]
+    constraints = field.get("constraints", {})
+    references = [
+        f"{k['reference']['resource']}.{k['reference']['fields'][0]}"
+        for k in schema.get("foreignKeys", [])
+        if k["fields"] == [field["name"]]
+    ]
+    key = ["primary key"] if field["name"] in schema.get("primaryKey", []) else []
+    key += [f"references {r}" for r in references]
+    return {
+        "table": resource["name"],
+        "field": field["name"],
+        "type": field["type"],
+        "required": bool(constraints.get("required", False)),
+        "allowed": _allowed(constraints),
+        "key": "; ".join(key),
+        "description": field.get("description", ""),
+    }
+
+
+def _allowed(constraints: dict) -> str:
+    """Return the allowed values of a field in words: its enum, range, or pattern."""
+    if "enum" in constraints:
+        return ", ".join(str(v) for v in constraints["enum"])
+    parts = []
+    if "minimum" in constraints and "maximum" in constraints:
+        parts.append(f"{constraints['minimum']} to {constraints['maximum']}")
+    elif "minimum" in constraints:
+        parts.append(f"at least {constraints['minimum']}")
+    elif "maximum" in constraints:
+        parts.append(f"at most {constraints['maximum']}")
+    if "pattern" in constraints:
+        parts.append(f"pattern {constraints['pattern']}")
+    if constraints.get("unique"):
+        parts.append("unique")
+    return "; ".join(parts)

@@ -1,0 +1,521 @@
+"""Tests for compendium.data: the tables validate, quotes are verbatim, keys resolve, bad input is reported."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import frictionless
+import pandas as pd
+import pytest
+
+from compendium import data, lexicon, paths, source
+from compendium.errors import ValidationFailed
+
+RAW_SHA256 = "ce3767951681302c2fbba962daf75c95a5ec265544c0c41a01216873cf287c7b"
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    return data.load_tables()
+
+
+@pytest.fixture(scope="module")
+def descriptor() -> dict:
+    return json.loads(paths.DATAPACKAGE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def raw() -> str:
+    return source.load_document(paths.RAW_SOURCE).raw
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A copy of the data directory that a test may break."""
+    return Path(shutil.copytree(paths.DATA_DIR, tmp_path / "data"))
+
+
+def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    return rows[0], rows[1:]
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([header, *rows])
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+
+
+def set_cell(path: Path, key: str, column: str, value: str) -> int:
+    """Set ``column`` of the row whose first cell is ``key``; return that row's spreadsheet number."""
+    header, rows = read_rows(path)
+    index = next(i for i, r in enumerate(rows) if r[0] == key)
+    rows[index][header.index(column)] = value
+    write_rows(path, header, rows)
+    return index + 2
+
+
+def locations(exc: ValidationFailed) -> set[tuple[str, int | None, str | None]]:
+    return {(p.file, p.row, p.column) for p in exc.problems}
+
+
+def data_lines(name: str) -> int:
+    return len(read_rows(paths.DATA_DIR / f"{name}.csv")[1])
+
+
+# -- the real tables -------------------------------------------------------------------
+
+
+def test_package_has_no_problems():
+    assert data.validate_tables() == []
+
+
+@pytest.mark.parametrize("name", data.TABLES)
+def test_every_table_loads_with_its_declared_columns_and_every_row(name, descriptor):
+    frame = getattr(data, f"load_{name}")()
+    resource = next(r for r in descriptor["resources"] if r["name"] == name)
+    assert list(frame.columns) == [f["name"] for f in resource["schema"]["fields"]]
+    assert len(frame) == data_lines(name)  # nothing silently dropped
+
+
+def test_descriptor_is_a_valid_data_package_documenting_every_csv(descriptor):
+    assert list(frictionless.Package.metadata_validate(descriptor)) == []
+    documented = {r["path"] for r in descriptor["resources"]}
+    assert documented == {p.name for p in paths.DATA_DIR.glob("*.csv")}
+    assert {lic["name"] for lic in descriptor["licenses"]} >= {"CC-BY-4.0"}
+    assert any("cic.nyu.edu" in s.get("path", "") for s in descriptor["sources"])
+
+
+def test_frictionless_validates_the_whole_package_with_its_foreign_keys():
+    report = frictionless.Package(str(paths.DATAPACKAGE)).validate()
+    assert report.valid, report.flatten(["taskName", "rowNumber", "fieldName", "type", "note"])
+
+
+def test_declared_foreign_keys(descriptor):
+    declared = {
+        (r["name"], k["fields"][0], f"{k['reference']['resource']}.{k['reference']['fields'][0]}")
+        for r in descriptor["resources"]
+        for k in r["schema"].get("foreignKeys", [])
+    }
+    assert declared >= {
+        ("claims", "passage_id", "passages.passage_id"),
+        ("claims", "issue_id", "issues.issue_id"),
+        ("ledger", "figure_id", "figures.figure_id"),
+        ("figures", "passage_id", "passages.passage_id"),
+        ("codebook", "example_passage_id", "passages.passage_id"),
+    }
+
+
+def test_raw_source_is_byte_for_byte_untouched():
+    assert hashlib.sha256(paths.RAW_SOURCE.read_bytes()).hexdigest() == RAW_SHA256
+
+
+def test_dtypes_follow_the_descriptor(tables):
+    assert tables["passages"]["start"].dtype == "int64"
+    assert tables["issues"]["surveyed"].dtype == "bool"
+    assert tables["issues"]["cluster"].dtype == "Int64"
+    assert tables["claims"]["cluster"].dtype == "Int64"
+    assert pd.api.types.is_string_dtype(tables["claims"]["claim_type"])  # enums stay plain strings
+    assert data.allowed_values("passages", "section") == list(source.SECTION_IDS)
+    assert data.allowed_values("claims", "un_stance")[0] == "un-should-lead"
+    assert pd.api.types.is_datetime64_any_dtype(tables["context"]["date"])
+    assert tables["ledger"]["source_value"].dtype == "float64"
+    assert tables["claims"]["note"].isna().any() and not (tables["claims"]["note"] == "nan").any()
+
+
+@pytest.mark.parametrize("table", ["claims", "figures"])
+def test_every_quote_is_verbatim_at_its_passage_offsets(tables, raw, table):
+    offsets = tables["passages"].set_index("passage_id")[["start", "end"]]
+    for row in tables[table].itertuples(index=False):
+        start, end = offsets.loc[row.passage_id]
+        assert row.quote in raw[start:end], (row.passage_id, row.quote)
+
+
+def test_every_foreign_key_resolves(tables):
+    passages, issues = set(tables["passages"]["passage_id"]), set(tables["issues"]["issue_id"])
+    assert set(tables["claims"]["passage_id"]) <= passages
+    assert set(tables["claims"]["issue_id"]) <= issues
+    assert set(tables["figures"]["passage_id"]) <= passages
+    assert set(tables["ledger"]["figure_id"]) <= set(tables["figures"]["figure_id"])
+    assert set(tables["codebook"]["example_passage_id"]) <= passages
+    assert set(tables["context"]["passage_id"].dropna()) <= passages
+    assert set(data.claim_actors(tables["claims"])["actor_id"]) <= set(tables["actors"]["actor_id"])
+
+
+def test_every_coded_passage_has_a_claim(tables):
+    passages = tables["passages"]
+    coded = passages[passages["section"].isin(data.CODED_SECTIONS) & passages["kind"].isin(data.CODED_KINDS)]
+    assert set(coded["passage_id"]) == set(tables["claims"]["passage_id"])
+    assert {"key-findings/p1", "cluster-1/p3", "final-remarks/p1"} <= set(coded["passage_id"])
+    assert set(coded["section"]) == {"key-findings", "final-remarks", *(f"cluster-{n}" for n in range(1, 5))}
+
+
+def test_claim_actors_are_exactly_the_actors_the_quote_names(tables):
+    patterns = lexicon.actor_patterns(tables["actors"])
+    for row in tables["claims"].itertuples(index=False):
+        coded = set(row.actors.split(";")) if isinstance(row.actors, str) else set()
+        assert coded == set(lexicon.actors_named(row.quote, patterns)), row.claim_id
+
+
+def test_claim_ids_number_the_claims_of_each_passage(tables):
+    claims = tables["claims"]
+    numbers = claims["claim_id"].str.split("#").str[1].astype(int)
+    for passage_id, group in numbers.groupby(claims["passage_id"]):
+        assert sorted(group) == list(range(1, len(group) + 1)), passage_id
+
+
+def test_survey_issues_map_to_their_clusters(tables):
+    expected = {
+        "R2P": 1,
+        "Nuclear proliferation": 2, "Info privacy / cybersecurity": 2, "Drones": 2,
+        "Illicit flows": 3, "Migration": 3, "Maritime security": 3, "Drug control policies": 3,
+        "Climate / energy": 4, "Scarcity / sustainability": 4, "Disease / public health": 4,
+    }
+    surveyed = tables["issues"].loc[tables["issues"]["surveyed"]]
+    assert dict(zip(surveyed["survey_label"].astype(str), surveyed["cluster"])) == expected
+    annex = set(source.survey_table(source.load_document(paths.RAW_SOURCE))["issue_label"])
+    assert set(expected) == annex
+
+
+def test_issues_the_survey_did_not_ask_about_are_flagged(tables):
+    issues = tables["issues"].set_index("issue_id")
+    for issue_id in ("violent-extremism", "modern-slavery", "informal-economies", "lethal-autonomous-weapons",
+                     "humanitarian-financing", "inequality", "synthetic-biological-weapons", "3d-printing",
+                     "technology-transfer", "private-finance-for-development", "risk-informed-development",
+                     "unsg-leadership", "un-norms-general"):
+        assert not issues.loc[issue_id, "surveyed"], issue_id
+    assert pd.isna(issues.loc["un-norms-general", "cluster"])
+
+
+def test_survey_actor_ids_are_in_the_lexicon(tables):
+    assert set(source.SURVEY_ACTORS.values()) <= set(tables["actors"]["actor_id"])
+
+
+def test_codebook_covers_every_category_of_the_coded_fields(tables, descriptor):
+    coded = {"claims.claim_type", "claims.un_stance", "claims.feasibility", "actors.category",
+             "ledger.verdict", "ledger.confidence", "context.confidence"}
+    enums = {f"{r['name']}.{f['name']}": f["constraints"]["enum"]
+             for r in descriptor["resources"] for f in r["schema"]["fields"] if "enum" in f.get("constraints", {})}
+    rows = tables["codebook"].assign(field=lambda f: f["fields"].str.split(";")).explode("field")
+    for field in coded:
+        assert set(rows.loc[rows["field"] == field, "category"]) == set(enums[field]), field
+
+
+@pytest.mark.parametrize("column", ["claim_type", "un_stance", "feasibility"])
+def test_codebook_examples_are_coded_with_their_category(tables, column):
+    codebook = tables["codebook"]
+    claims = tables["claims"]
+    for entry in codebook.loc[codebook["fields"] == f"claims.{column}"].itertuples(index=False):
+        coded = claims.loc[claims["passage_id"] == entry.example_passage_id, column]
+        assert entry.category in set(coded.astype(str)), (column, entry.category)
+
+
+def test_codebook_actor_category_examples_mention_such_an_actor(tables):
+    mentions = lexicon.actor_mentions(tables["passages"], tables["actors"])
+    mentions = mentions.merge(tables["actors"][["actor_id", "category"]], on="actor_id")
+    codebook = tables["codebook"]
+    for entry in codebook.loc[codebook["variable"] == "actor_category"].itertuples(index=False):
+        here = mentions.loc[mentions["passage_id"] == entry.example_passage_id, "category"].astype(str)
+        assert entry.category in set(here), entry.category
+
+
+def test_humanitarian_rise_computed_from_the_ledger_supports_at_least_400_percent(tables):
+    ledger = tables["ledger"].loc[lambda f: (f["figure_id"] == "humanitarian-costs-rise") & (f["unit"] == "USD bn")]
+    requirements = ledger.loc[ledger["measure"].str.contains("requirements") & ledger["year"].isin([2000, 2014])]
+    base = requirements.loc[requirements["year"] == 2000, "source_value"].item()
+    rises = (requirements.loc[requirements["year"] == 2014, "source_value"] / base - 1) * 100
+    figure = tables["figures"].set_index("figure_id").loc["humanitarian-costs-rise", "value"]
+    assert len(rises) == 2 and (rises > 800).all() and (rises >= figure).all()
+    assert set(requirements["verdict"].astype(str)) == {"supported"}
+
+
+def test_figures_without_a_source_stay_without_a_value(tables):
+    ledger = tables["ledger"].set_index("ledger_id")
+    entry = ledger.loc["guinea-bissau-jobs/1"]
+    assert entry["confidence"] == "not-found" and entry["verdict"] == "no-source-found"
+    assert pd.isna(entry["source_value"])
+    not_found = tables["ledger"].loc[tables["ledger"]["confidence"] == "not-found"]
+    assert not_found["source_value"].isna().all() and not_found["source_date"].isna().all()
+
+
+def test_every_figure_has_a_ledger_row_and_the_named_figures_are_there(tables):
+    figures = tables["figures"].set_index("figure_id")
+    assert set(figures.index) == set(tables["ledger"]["figure_id"])
+    values = {400, 80, 17, 85, 50, 3.5, 50000}
+    assert values <= set(figures["value"].dropna())
+    assert {"2015-05-07", "2015-04/2015-05", "2016", "2015"} <= set(figures["date"].dropna())
+
+
+def test_context_has_estimates_and_honestly_rated_timeline(tables):
+    context = tables["context"].set_index("context_id")
+    assert (context.loc["warheads-pakistan-2015", ["value_low", "value_high"]] == [100, 120]).all()
+    assert pd.isna(context.loc["warheads-pakistan-2015", "value"])
+    timeline = context.loc[context.index.str.startswith("timeline-")]
+    assert len(timeline) == 5 and set(timeline["confidence"].astype(str)) == {"to-verify"}
+    assert timeline["date"].notna().all()
+    assert context.loc[context["kind"] == "quantity", "is_estimate"].sum() >= 40
+
+
+def test_data_dictionary_is_generated_from_the_descriptor(descriptor):
+    dictionary = data.data_dictionary()
+    assert len(dictionary) == sum(len(r["schema"]["fields"]) for r in descriptor["resources"])
+    assert list(dictionary.columns) == ["table", "field", "type", "required", "allowed", "key", "description"]
+    claim_type = dictionary.set_index(["table", "field"]).loc[("claims", "claim_type")]
+    assert claim_type["allowed"] == "finding, diagnosis, recommendation, actor-assessment"
+    assert dictionary.set_index(["table", "field"]).loc[("claims", "issue_id"), "key"] == "references issues.issue_id"
+
+
+def test_loading_every_table_is_fast():
+    data._checked_cached.cache_clear()
+    start = time.perf_counter()
+    for name in data.TABLES:
+        getattr(data, f"load_{name}")()
+    assert time.perf_counter() - start < 3.0
+
+
+def test_loaded_frames_are_copies():
+    claims = data.load_claims()
+    claims.loc[:, "quote"] = "changed"
+    assert (data.load_claims()["quote"] != "changed").all()
+
+
+# -- broken input ----------------------------------------------------------------------
+
+Location = tuple[str, "int | None", "str | None"]
+
+
+def _missing_column(d: Path) -> tuple[str, set]:
+    header, rows = read_rows(d / "claims.csv")
+    i = header.index("feasibility")
+    write_rows(d / "claims.csv", header[:i] + header[i + 1:], [r[:i] + r[i + 1:] for r in rows])
+    return "load_claims", {("claims.csv", 1, "feasibility")}
+
+
+def _unexpected_column(d: Path) -> tuple[str, set]:
+    header, rows = read_rows(d / "actors.csv")
+    write_rows(d / "actors.csv", [*header, "mentions"], [[*r, "3"] for r in rows])
+    return "load_actors", {("actors.csv", 1, "mentions")}
+
+
+def _value_outside_enum(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "claims.csv", "cluster-3/p4#1", "claim_type", "observation")
+    return "load_claims", {("claims.csv", row, "claim_type")}
+
+
+def _integer_out_of_range(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "issues.csv", "drones", "cluster", "7")
+    return "load_issues", {("issues.csv", row, "cluster")}
+
+
+def _not_a_boolean(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "issues.csv", "drones", "surveyed", "yes")
+    return "load_issues", {("issues.csv", row, "surveyed")}
+
+
+def _not_a_date(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "context.csv", "timeline-mosul", "date", "2014-02-30")
+    return "load_context", {("context.csv", row, "date")}
+
+
+def _not_an_integer(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "passages.csv", "cluster-3/p4", "start", "abc")
+    return "load_passages", {("passages.csv", row, "start")}
+
+
+def _required_cell_empty(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "claims.csv", "cluster-3/p4#2", "quote", "")
+    return "load_claims", {("claims.csv", row, "quote")}
+
+
+def _dangling_issue(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "claims.csv", "cluster-3/p4#1", "issue_id", "no-such-issue")
+    return "load_claims", {("claims.csv", row, "issue_id")}
+
+
+def _dangling_passage(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "figures.csv", "average-displacement", "passage_id", "cluster-9/p1")
+    return "load_figures", {("figures.csv", row, "passage_id")}
+
+
+def _dangling_figure(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "ledger.csv", "average-displacement/3", "figure_id", "average-exile")
+    return "load_ledger", {("ledger.csv", row, "figure_id")}
+
+
+def _dangling_actor(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "claims.csv", "cluster-3/p2#3", "actors", "secretary-general;private-sector;no-such-actor")
+    return "load_claims", {("claims.csv", row, "actors")}
+
+
+def _duplicate_id(d: Path) -> tuple[str, set]:
+    header, rows = read_rows(d / "issues.csv")
+    write_rows(d / "issues.csv", header, [*rows, rows[0]])
+    return "load_issues", {("issues.csv", len(rows) + 2, "issue_id")}
+
+
+def _duplicate_composite_key(d: Path) -> tuple[str, set]:
+    header, rows = read_rows(d / "codebook.csv")
+    write_rows(d / "codebook.csv", header, [*rows, rows[0]])
+    return "load_codebook", {("codebook.csv", len(rows) + 2, "variable,category")}
+
+
+def _quote_not_verbatim(d: Path) -> tuple[str, set]:
+    quote = "The UNSG will lead efforts to shape the discourse on this agenda."  # the source says "can lead"
+    row = set_cell(d / "claims.csv", "cluster-3/p1#1", "quote", quote)
+    return "load_claims", {("claims.csv", row, "quote")}
+
+
+def _quote_with_plain_dash(d: Path) -> tuple[str, set]:
+    quote = "Defending existing norms - in rights, peace and security - and exploring the areas identified above"
+    row = set_cell(d / "claims.csv", "key-findings/b3#3", "quote", quote)  # the source has en dashes
+    return "load_claims", {("claims.csv", row, "quote")}
+
+
+def _figure_quote_not_verbatim(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "figures.csv", "guinea-bissau-jobs", "quote", "50.000 jobs annually")
+    return "load_figures", {("figures.csv", row, "quote")}
+
+
+def _not_utf8(d: Path) -> tuple[str, set]:
+    header, rows = read_rows(d / "claims.csv")
+    (d / "claims.csv").write_bytes((d / "claims.csv").read_text(encoding="utf-8").encode("cp1252", errors="replace"))
+    row = next(i for i, r in enumerate(rows) if r[0] == "key-findings/b3#3") + 2  # en dashes
+    return "load_claims", {("claims.csv", row, "quote")}
+
+
+def _crlf_line_ends(d: Path) -> tuple[str, set]:
+    path = d / "figures.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    return "load_figures", {("figures.csv", 1, None)}
+
+
+def _passage_not_coded(d: Path) -> tuple[str, set]:
+    header, rows = read_rows(d / "claims.csv")
+    write_rows(d / "claims.csv", header, [r for r in rows if r[1] != "cluster-3/p6"])
+    return "load_claims", {("claims.csv", None, "passage_id")}
+
+
+def _actor_not_in_quote(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "claims.csv", "cluster-3/p4#1", "actors", "un-system")
+    return "load_claims", {("claims.csv", row, "actors")}
+
+
+def _invalid_term(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "actors.csv", "spoilers", "terms", "spoilers(")
+    return "load_actors", {("actors.csv", row, "terms")}
+
+
+def _figure_without_ledger_row(d: Path) -> tuple[str, set]:
+    header, rows = read_rows(d / "ledger.csv")
+    write_rows(d / "ledger.csv", header, [r for r in rows if r[1] != "guinea-bissau-jobs"])
+    return "load_ledger", {("ledger.csv", None, "figure_id")}
+
+
+def _estimate_where_no_source(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "ledger.csv", "guinea-bissau-jobs/1", "source_value", "50000")
+    return "load_ledger", {("ledger.csv", row, "source_value")}
+
+
+def _passage_offset_shifted(d: Path) -> tuple[str, set]:
+    header, rows = read_rows(d / "passages.csv")
+    index = next(i for i, r in enumerate(rows) if r[0] == "cluster-3/p4")
+    rows[index][header.index("start")] = str(int(rows[index][header.index("start")]) + 1)
+    write_rows(d / "passages.csv", header, rows)
+    return "load_passages", {("passages.csv", index + 2, "start")}
+
+
+def _codebook_example_not_coded(d: Path) -> tuple[str, set]:
+    header, rows = read_rows(d / "codebook.csv")
+    index = next(i for i, r in enumerate(rows) if r[:2] == ["un_stance", "un-should-lead"])
+    rows[index][header.index("example_passage_id")] = "cluster-3/p4"
+    write_rows(d / "codebook.csv", header, rows)
+    return "load_codebook", {("codebook.csv", index + 2, "example_passage_id")}
+
+
+def _wrong_cluster(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "claims.csv", "key-findings/b2#3", "cluster", "4")  # illicit flows: cluster 3
+    return "load_claims", {("claims.csv", row, "cluster")}
+
+
+def _invalid_descriptor(d: Path) -> tuple[str, set]:
+    descriptor = json.loads((d / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"][0]["schema"]["fields"][0]["type"] = "strng"
+    (d / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    return "load_passages", {("datapackage.json", None, None)}
+
+
+def _foreign_key_to_missing_field(d: Path) -> tuple[str, set]:
+    descriptor = json.loads((d / "datapackage.json").read_text(encoding="utf-8"))
+    codebook = next(r for r in descriptor["resources"] if r["name"] == "codebook")
+    codebook["schema"]["foreignKeys"][0]["reference"]["fields"] = ["example_passage_id"]
+    (d / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    return "load_codebook", {("datapackage.json", None, None)}
+
+
+BROKEN: list[Callable[[Path], tuple[str, set]]] = [
+    _missing_column, _unexpected_column, _value_outside_enum, _integer_out_of_range, _not_a_boolean, _not_a_date,
+    _not_an_integer, _required_cell_empty, _dangling_issue, _dangling_passage, _dangling_figure, _dangling_actor,
+    _duplicate_id, _duplicate_composite_key, _quote_not_verbatim, _quote_with_plain_dash, _figure_quote_not_verbatim,
+    _not_utf8, _crlf_line_ends, _passage_not_coded, _actor_not_in_quote, _invalid_term, _figure_without_ledger_row,
+    _estimate_where_no_source, _passage_offset_shifted, _codebook_example_not_coded, _wrong_cluster,
+    _invalid_descriptor, _foreign_key_to_missing_field,
+]
+
+
+@pytest.mark.parametrize("breaks", BROKEN, ids=[b.__name__.strip("_") for b in BROKEN])
+def test_broken_table_fails_naming_file_row_and_column(data_copy, breaks):
+    loader, expected = breaks(data_copy)
+    with pytest.raises(ValidationFailed) as caught:
+        getattr(data, loader)(data_copy)
+    assert expected <= locations(caught.value), str(caught.value)
+    report = str(caught.value)
+    for file, row, column in expected:
+        assert file in report
+        if row is not None:
+            assert f"row {row}" in report
+        if column is not None:
+            assert f"column '{column}'" in report
+    with pytest.raises(ValidationFailed):
+        data.load_tables(data_copy)
+
+
+def test_several_problems_are_reported_together(data_copy):
+    expected = set()
+    for breaks in (_value_outside_enum, _dangling_figure, _duplicate_id, _quote_not_verbatim, _missing_column):
+        expected |= breaks(data_copy)[1]
+    with pytest.raises(ValidationFailed) as caught:
+        data.load_tables(data_copy)
+    assert expected <= locations(caught.value)
+    assert f"{len(caught.value.problems)} problem(s)" in str(caught.value)
+
+
+def test_a_load_fails_only_on_the_tables_it_reads(data_copy):
+    set_cell(data_copy / "context.csv", "timeline-mosul", "date", "not a date")
+    with pytest.raises(ValidationFailed) as caught:
+        data.load_context(data_copy)
+    assert {p.file for p in caught.value.problems} == {"context.csv"}
+    assert len(data.load_claims(data_copy)) == data_lines("claims")
+
+
+def test_an_edited_file_is_checked_again(data_copy):
+    assert len(data.load_issues(data_copy)) == data_lines("issues")
+    set_cell(data_copy / "issues.csv", "drones", "cluster", "seven")
+    with pytest.raises(ValidationFailed):
+        data.load_issues(data_copy)
+
+
+def test_a_missing_table_is_reported(data_copy):
+    (data_copy / "ledger.csv").unlink()
+    with pytest.raises(ValidationFailed) as caught:
+        data.load_ledger(data_copy)
+    assert ("ledger.csv", None, None) in locations(caught.value)
