@@ -10,9 +10,14 @@ from .source import Block, Document
 SOURCE_NAME = "CIC meeting summary, 7 May 2015"
 
 
+def attributed(text: str, passage_id: str) -> str:
+    """Return MyST for ``text`` as an epigraph attributed to its passage id."""
+    return f"```{{epigraph}}\n{text}\n\n-- {SOURCE_NAME}, passage `{passage_id}`\n```\n"
+
+
 def quotation(block: Block) -> str:
-    """Return MyST for one block as an epigraph attributed to its passage id."""
-    return f"```{{epigraph}}\n{block.plain}\n\n-- {SOURCE_NAME}, passage `{block.id}`\n```\n"
+    """Return MyST for one block as an attributed quotation."""
+    return attributed(block.plain, block.id)
 
 
 def quote_blocks(blocks: list[Block] | tuple[Block, ...]) -> Markdown:
@@ -40,3 +45,33 @@ def model_overview(doc: Document) -> pd.DataFrame:
         row |= {"blocks": len(s.blocks), "ids": f"{s.blocks[0].id} … {s.blocks[-1].id}"}
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def claims_table(claims: pd.DataFrame, issues: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
+    """Return coded claims as a readable table: passage, quote, issue, type, actors, stance, feasibility."""
+    from .theme import STANCE_LABELS
+
+    issue_labels = issues.set_index("issue_id")["label"]
+    actor_labels = actors.set_index("actor_id")["label"]
+    named = claims["actors"].fillna("").map(
+        lambda ids: ", ".join(actor_labels.get(a, a) for a in ids.split(";") if a)
+    )
+    return pd.DataFrame(
+        {
+            "Passage": claims["passage_id"],
+            "Quote": claims["quote"],
+            "Issue": claims["issue_id"].map(issue_labels),
+            "Claim type": claims["claim_type"],
+            "Actors named": named,
+            "Stance on the UN's role": claims["un_stance"].map(STANCE_LABELS),
+            "Feasibility": claims["feasibility"].replace("not-stated", ""),
+        }
+    ).reset_index(drop=True)
+
+
+def quote_claims(claims: pd.DataFrame, claim_ids: list[str] | None = None) -> Markdown:
+    """Return the quotes of the given claims (all, if None) as attributed quotations by passage id."""
+    chosen = claims if claim_ids is None else claims.set_index("claim_id").loc[claim_ids].reset_index()
+    return Markdown(
+        "\n".join(attributed(quote, pid) for quote, pid in zip(chosen["quote"], chosen["passage_id"]))
+    )
