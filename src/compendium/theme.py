@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 
 from .data import allowed_values
 from .render import enable_offline_renderer
@@ -70,8 +71,11 @@ def compendium_theme() -> dict:
 
 
 def enable_theme() -> str:
-    """Register the book's theme and the offline renderer, and make both active; return the theme name."""
+    """Make the book's theme, offline renderer and table display active; return the theme name."""
     alt.theme.register(THEME_NAME, enable=True)(compendium_theme)
     # the default renderer loads Vega from another host; ours uses the book's own bundle
     enable_offline_renderer()
+    # tables in the book are shown whole: no "..." rows or clipped quotes
+    pd.set_option("display.max_rows", 500)
+    pd.set_option("display.max_colwidth", None)
     return THEME_NAME
