@@ -1,0 +1,72 @@
+"""A Sphinx extension that makes the execution cache see the chapters' inputs.
+
+The stock jupyter-cache keys a notebook on its code cells and kernelspec only, so a change in
+``src/`` or ``data/`` would leave stale outputs. Before myst-nb parses a chapter, this extension
+writes a digest of those inputs into the chapter's kernelspec metadata (part of the cache key),
+and tells Sphinx the chapter depends on each input file (so it is re-read when one changes).
+A prose-only edit leaves code cells and inputs alone, so nothing re-executes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from . import paths
+
+DIGEST_KEY = "compendium_inputs"
+FRONT = "---\n"
+
+
+def input_files(root: Path = paths.ROOT) -> list[Path]:
+    """Return the files every chapter's outputs depend on: the package's code and the data."""
+    code = sorted((root / "src" / "compendium").rglob("*.py"))
+    data = sorted(p for p in (root / "data").rglob("*") if p.is_file())
+    return [p for p in code + data if "__pycache__" not in p.parts]
+
+
+@lru_cache(maxsize=8)
+def _digest(signature: tuple) -> str:
+    h = hashlib.sha256()
+    for name, _, _ in signature:
+        h.update(name.encode())
+        h.update(Path(name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def inputs_digest(root: Path = paths.ROOT) -> str:
+    """Return a short digest of the content of every input file (path and bytes)."""
+    files = input_files(root)
+    signature = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    return _digest(signature)
+
+
+def with_inputs_digest(text: str, digest: str) -> str:
+    """Return MyST notebook text whose front matter kernelspec carries ``digest``."""
+    if not text.startswith(FRONT):
+        return text
+    end = text.find("\n---", len(FRONT))
+    if end < 0:
+        return text
+    front = yaml.safe_load(text[len(FRONT) : end]) or {}
+    if "kernelspec" not in front:
+        return text
+    front["kernelspec"] = {**front["kernelspec"], DIGEST_KEY: digest}
+    return FRONT + yaml.safe_dump(front, sort_keys=False) + text[end + 1 :]
+
+
+def _source_read(app, docname: str, source: list[str]) -> None:
+    text = source[0]
+    if "kernelspec" not in text.split("\n---", 1)[0]:
+        return  # not a notebook
+    source[0] = with_inputs_digest(text, inputs_digest(Path(app.srcdir)))
+    for path in input_files(Path(app.srcdir)):
+        app.env.note_dependency(str(path))
+
+
+def setup(app):
+    app.connect("source-read", _source_read)
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
