@@ -39,6 +39,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     return build_book().returncode
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate every table of the data package; print each problem with file, row and column."""
+    from .data import TABLES, validate_tables
+
+    problems = validate_tables(args.data_dir)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        print(f"error: {len(problems)} problem(s) in {args.data_dir}", file=sys.stderr)
+        return 2
+    print(f"{args.data_dir}: all {len(TABLES)} tables valid against datapackage.json")
+    return 0
+
+
 def positive_int(text: str) -> int:
     """Return ``text`` as an integer of at least 1 (argparse type)."""
     value = int(text)
@@ -83,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", type=Path, default=paths.RAW_SOURCE, help="raw text file (default: %(default)s)")
     p.add_argument("--out", type=Path, default=paths.PASSAGES_CSV, help="output CSV (default: %(default)s)")
     p.set_defaults(func=cmd_passages)
+
+    p = sub.add_parser("validate", help="validate the data tables against data/datapackage.json")
+    p.add_argument("--data-dir", type=Path, default=paths.DATA_DIR, help="data folder (default: %(default)s)")
+    p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("build", help="build the HTML book into _build/html (warnings are errors)")
     p.set_defaults(func=cmd_build)
