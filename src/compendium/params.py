@@ -87,11 +87,20 @@ def is_path_like(value: Any) -> bool:
 
 
 def toc_chapters(root: Path = paths.ROOT) -> dict[str, Path]:
-    """Return every chapter in ``_toc.yml`` (root, then each part's chapters), by file stem, in order."""
+    """Return every notebook chapter in ``_toc.yml`` (root, then each part's chapters), by file stem, in order.
+
+    Plain Markdown pages (no kernelspec in their front matter, e.g. the build status page) are not chapters."""
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
     files = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])]
     files += [c["file"] for c in toc.get("chapters", [])]  # a toc without parts lists chapters directly
-    return {Path(f).stem: chapter_source(root / f) for f in files}
+    sources = {Path(f).stem: chapter_source(root / f) for f in files}
+    return {name: path for name, path in sources.items() if is_notebook(path)}
+
+
+def is_notebook(source: Path) -> bool:
+    """Return True when the MyST file declares a kernel in its front matter (an executable chapter)."""
+    text = source.read_text(encoding="utf-8")
+    return text.startswith("---") and "kernelspec:" in text.split("\n---", 1)[0]
 
 
 def chapter_source(path: Path) -> Path:
