@@ -33,7 +33,7 @@ def stance_vs_survey_chart(comparison: pd.DataFrame, title: str | None = None) -
                     axis=alt.Axis(labelAngle=0, labelLimit=110)),
             color=alt.Color("agreement:N", title="Meeting and survey",
                             scale=alt.Scale(domain=AGREEMENT_ORDER, range=AGREEMENT_COLOURS)),
-            shape=alt.Shape("survey_names_un:N", title="Survey's best-placed actors include the UN",
+            shape=alt.Shape("survey_names_un:N", title="Survey names the UN",
                             scale=alt.Scale(domain=["yes", "no"], range=["circle", "square"])),
             tooltip=[
                 alt.Tooltip("issue_label:N", title="Issue"),
@@ -46,7 +46,7 @@ def stance_vs_survey_chart(comparison: pd.DataFrame, title: str | None = None) -
             ],
         )
         .properties(
-            width=560,
+            width=400,
             height=alt.Step(26),
             description=(
                 "Dot chart of the eleven survey issues: for each, the stance the meeting took on the UN's role "
@@ -56,7 +56,7 @@ def stance_vs_survey_chart(comparison: pd.DataFrame, title: str | None = None) -
     )
 
 
-def actor_heatmap(mentions: pd.DataFrame, title: str) -> alt.LayerChart:
+def actor_heatmap(mentions: pd.DataFrame, title: str | list[str]) -> alt.LayerChart:
     """Heatmap of computed actor mention counts, cluster by actor, with the count in each cell."""
     named = mentions.groupby("actor_id")["mentions"].transform("sum") > 0
     frame = mentions[named].assign(cluster_label=lambda f: "Cluster " + f["cluster"].astype(str))
@@ -85,13 +85,13 @@ def actor_heatmap(mentions: pd.DataFrame, title: str) -> alt.LayerChart:
     )
 
 
-def claim_type_chart(counts: pd.DataFrame, title: str) -> alt.Chart:
+def claim_type_chart(counts: pd.DataFrame, title: str | list[str]) -> alt.Chart:
     """Stacked bars: claims per part of the document, split by claim type."""
     return (
         alt.Chart(counts, title=title)
         .mark_bar()
         .encode(
-            y=alt.Y("part:N", title="Part of the meeting summary", sort=None),
+            y=alt.Y("part:N", title=None, sort=None),  # the part names say what the axis is
             x=alt.X("claims:Q", title="Coded claims", stack="zero"),
             color=alt.Color("claim_type:N", title="Claim type"),
             tooltip=[

@@ -777,13 +777,13 @@ def _dictionary_row(resource: dict, field: dict) -> dict:
         "field": field["name"],
         "type": field["type"],
         "required": bool(constraints.get("required", False)),
-        "allowed": _allowed(constraints),
+        "allowed": allowed_summary(constraints),
         "key": "; ".join(key),
         "description": field.get("description", ""),
     }
 
 
-def _allowed(constraints: dict) -> str:
+def allowed_summary(constraints: dict) -> str:
     """Return the allowed values of a field in words: its enum, range, or pattern."""
     if "enum" in constraints:
         return ", ".join(str(v) for v in constraints["enum"])
