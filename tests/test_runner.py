@@ -120,7 +120,12 @@ def altered_data(tmp_path_factory) -> Path:
     raw = paths.raw_source(copy)
     text = raw.read_text(encoding="utf-8")
     assert text.count(ORIGINAL) == 1, "pick another passage to alter: the source text changed"
+    assert len(ORIGINAL) == len(ALTERED), "same length keeps every passage's offsets"
     raw.write_text(text.replace(ORIGINAL, ALTERED), encoding="utf-8")
+    # chapters load validated tables, which must agree with the raw text: change them alike
+    for table in ("passages.csv", "claims.csv"):
+        path = copy / table
+        path.write_text(path.read_text(encoding="utf-8").replace(ORIGINAL, ALTERED), encoding="utf-8")
     return copy
 
 

@@ -3,6 +3,8 @@ whose title states the finding, with plain axis titles, source tooltips and a de
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
@@ -17,24 +19,41 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
-def stance_vs_survey_chart(comparison: pd.DataFrame, title: str | None = None) -> alt.Chart:
+def two_line_labels(labels: list[str]) -> str:
+    """Return a Vega label expression that breaks each label into two balanced lines."""
+    def split(label: str) -> list[str]:
+        words = label.split()
+        cut = min(range(1, len(words) + 1), key=lambda i: abs(len(" ".join(words[:i])) - len(" ".join(words[i:]))))
+        return [" ".join(words[:cut]), " ".join(words[cut:])] if cut < len(words) else [label]
+
+    pairs = ", ".join(f"{json.dumps(label)}: {json.dumps(split(label))}" for label in labels)
+    return f"{{{pairs}}}[datum.label] || datum.label"
+
+
+def stance_vs_survey_chart(comparison: pd.DataFrame, title: str | list[str] | None = None) -> alt.Chart:
     """Dot chart: for each surveyed issue, the meeting's stance on the UN, coloured by agreement
     with the survey's best-placed actor."""
     agree = int((comparison["agreement"] == "agree").sum())
-    title = title or f"The meeting's stance matches the survey on {agree} of {plural(len(comparison), 'surveyed issue')}"
+    n = len(comparison)
+    title = title or f"The meeting's stance matches the survey on {agree} of {plural(n, 'surveyed issue')}"
     stance_domain = [STANCE_LABELS[s] for s in STANCE_ORDER] + ["Not discussed"]
-    frame = comparison.assign(survey_names_un=comparison["survey_includes_un"].map({True: "yes", False: "no"}))
+    frame = comparison.assign(survey_names_un=comparison["survey_includes_un"].map({True: "yes", False: "no"}))[
+        ["issue_label", "cluster", "stance_label", "agreement", "survey_names_un", "survey_actors",
+         "survey_passage_id", "passage_id", "quote"]
+    ]
     return (
         alt.Chart(frame, title=alt.Title(title, subtitle="One row per issue the survey asked about"))
         .mark_point(size=160, filled=True)
         .encode(
             y=alt.Y("issue_label:N", title="Survey issue", sort=alt.EncodingSortField("cluster", order="ascending")),
             x=alt.X("stance_label:N", title="Meeting's stance on the UN's role", scale=alt.Scale(domain=stance_domain),
-                    axis=alt.Axis(labelAngle=0, labelLimit=110)),
+                    axis=alt.Axis(labelAngle=0, labelExpr=two_line_labels(stance_domain), labelLineHeight=14)),
             color=alt.Color("agreement:N", title="Meeting and survey",
-                            scale=alt.Scale(domain=AGREEMENT_ORDER, range=AGREEMENT_COLOURS)),
+                            scale=alt.Scale(domain=AGREEMENT_ORDER, range=AGREEMENT_COLOURS),
+                            legend=alt.Legend(columns=2, direction="vertical")),
             shape=alt.Shape("survey_names_un:N", title="Survey names the UN",
-                            scale=alt.Scale(domain=["yes", "no"], range=["circle", "square"])),
+                            scale=alt.Scale(domain=["yes", "no"], range=["circle", "square"]),
+                            legend=alt.Legend(direction="vertical")),
             tooltip=[
                 alt.Tooltip("issue_label:N", title="Issue"),
                 alt.Tooltip("survey_actors:N", title="Survey: best placed"),
@@ -46,10 +65,10 @@ def stance_vs_survey_chart(comparison: pd.DataFrame, title: str | None = None) -
             ],
         )
         .properties(
-            width=400,
+            width=alt.Step(92),
             height=alt.Step(26),
             description=(
-                "Dot chart of the eleven survey issues: for each, the stance the meeting took on the UN's role "
+                f"Dot chart of {plural(n, 'survey issue')}: for each, the stance the meeting took on the UN's role "
                 f"and whether it agrees with the survey's best-placed actor; they agree on {agree}."
             ),
         )
