@@ -124,8 +124,10 @@ def test_link_names_the_title_even_when_a_layer_carries_it():
     labels = base.mark_text(dx=6).encode(x="mentions:Q", y="actor:N", text="mentions:Q")
     layered = (bars + labels).properties(description=DESCRIPTION)
     html = render.offline_html(layered.to_dict())
+    [label] = re.findall(r'class="vega-offline-csv"[^>]*aria-label="([^"]*)"', html)
     [text] = re.findall(r'class="vega-offline-csv"[^>]*>([^<]*)</a>', html)
-    assert text == "Download the data behind “Actor C is mentioned most” (CSV, 4 rows)"
+    assert label == "Download the data behind “Actor C is mentioned most” (CSV, 4 rows)"
+    assert text == "Download data (CSV, 4 rows)"
 
 
 def test_inline_values_are_found_without_top_level_datasets():

@@ -174,16 +174,19 @@ def _download_links(cid: str, spec: Mapping[str, Any]) -> str:
     links = []
     for i, (name, rows) in enumerate(datasets.items(), start=1):
         suffix = f"-{i}" if len(datasets) > 1 else ""
-        part = f", table {i} of {len(datasets)}" if len(datasets) > 1 else ""
-        label = f"Download the data behind {what} (CSV, {len(rows)} rows{part})"
+        part = f"table {i} of {len(datasets)}, " if len(datasets) > 1 else ""
+        size = f"{len(rows)} row{'' if len(rows) == 1 else 's'}"
+        # short visible text; the accessible name says which chart the data belong to
+        visible = f"Download data ({part}CSV, {size})"
+        label = f"Download the data behind {what} ({part}CSV, {size})"
         links.append(
             f'<a class="vega-offline-csv" download="{cid}{suffix}.csv" '
-            f'data-dataset="{html.escape(name)}" '
-            f'href="{csv_data_uri(rows)}">{html.escape(label)}</a>'
+            f'data-dataset="{html.escape(name)}" aria-label="{html.escape(label)}" '
+            f'href="{csv_data_uri(rows)}">{html.escape(visible)}</a>'
         )
     if not links:
         return ""
-    return '<p class="vega-offline-downloads">' + " ".join(links) + "</p>"
+    return '<p class="vega-offline-downloads">' + " · ".join(links) + "</p>"
 
 
 def offline_html(spec: Mapping[str, Any], embed_options: Mapping[str, Any] | None = None) -> str:
