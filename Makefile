@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test venv run list passages clean freeze
+.PHONY: book test venv run list passages clean freeze bench snapshot
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,12 +22,20 @@ book: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest
 
+## Time builds and reruns against the stock template book (not a test); JSON in _build/bench/
+bench: $(STAMP)
+	$(PY) -m compendium bench
+
 ## Rerun chapters with papermill, e.g. make run CHAPTERS="peace-security" ARGS="-p top_n 5"
 run: $(STAMP)
 	$(PY) -m compendium run $(CHAPTERS) $(ARGS)
 
 list: $(STAMP)
 	$(PY) -m compendium list
+
+## Regenerate the committed results snapshot (tests/snapshots) after a deliberate change to the analysis
+snapshot: $(STAMP)
+	$(PY) -m compendium snapshot
 
 ## Regenerate data/passages.csv from the raw text.
 passages: $(STAMP)

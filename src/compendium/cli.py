@@ -53,6 +53,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Time builds and reruns against the stock template book; print a table and save JSON."""
+    from .bench import run_benchmark
+
+    run_benchmark()
+    return 0
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    """Regenerate the committed results snapshot (tests/snapshots) from a fresh run of every chapter."""
+    from .snapshot import regenerate, write_snapshot
+
+    files = regenerate(jobs=args.jobs)
+    folder = write_snapshot(files)
+    print(f"wrote {len(files)} files to {folder}; review them with `git diff -- {folder.relative_to(paths.ROOT)}`")
+    return 0
+
+
 def positive_int(text: str) -> int:
     """Return ``text`` as an integer of at least 1 (argparse type)."""
     value = int(text)
@@ -101,6 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", help="validate the data tables against data/datapackage.json")
     p.add_argument("--data-dir", type=Path, default=paths.DATA_DIR, help="data folder (default: %(default)s)")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("bench", help="time builds and reruns against the stock template (writes _build/bench/bench.json)")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("snapshot", help="regenerate tests/snapshots from a fresh run of every chapter")
+    p.add_argument("--jobs", type=positive_int, default=2, help="chapters run at once (default: %(default)s)")
+    p.set_defaults(func=cmd_snapshot)
 
     p = sub.add_parser("build", help="build the HTML book into _build/html (warnings are errors)")
     p.set_defaults(func=cmd_build)
