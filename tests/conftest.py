@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import vl_convert as vlc
 
-from compendium import paths
+from compendium import paths, runner
+from compendium.analysis import survey_best_placed
 from compendium.book import build_book
+from compendium.data import load_tables
 from compendium.source import load_document
+from compendium.theme import enable_theme
 
 
 @pytest.fixture(scope="session")
@@ -36,3 +42,82 @@ def book_build() -> subprocess.CompletedProcess | None:
 def built_book(book_build) -> Path:
     """The built HTML book, _build/html."""
     return paths.BUILD_DIR / "html"
+
+
+@pytest.fixture(scope="session")
+def default_runs(tmp_path_factory):
+    """Every chapter run once through the runner with its default parameters (two at a time)."""
+    from compendium.runner import plan_runs, run_chapters
+
+    runs = run_chapters(plan_runs([], all_chapters=True), runs_dir=tmp_path_factory.mktemp("default-runs"),
+                        jobs=2, progress=False)
+    failed = {r.chapter: r.error for r in runs if r.status != "ok"}
+    if failed:
+        pytest.fail(f"chapters failed with default parameters: {failed}")
+    return runs
+
+
+# -- shared by the tests of the chapter modules -------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def tables() -> dict[str, pd.DataFrame]:
+    """The data package's tables from data/, loaded and validated once."""
+    return load_tables(paths.DATA_DIR)
+
+
+@pytest.fixture(scope="session")
+def best_placed(document, tables) -> pd.DataFrame:
+    """The Annex A table joined to issue ids: one row per (issue, best-placed actor)."""
+    return survey_best_placed(document, tables["issues"])
+
+
+@pytest.fixture(scope="session")
+def theme() -> str:
+    """The book's theme and display settings, as every chapter enables them."""
+    return enable_theme()
+
+
+def chart_spec(chart) -> dict:
+    """Return the chart's Vega-Lite spec once it validates, renders to SVG and describes itself."""
+    spec = chart.to_dict()  # validates against the Vega-Lite schema
+    assert vlc.vegalite_to_svg(spec).startswith("<svg")
+    assert spec.get("description", "").strip(), "the renderer needs a one-sentence description"
+    return spec
+
+
+def title_text(spec: dict) -> str:
+    """Return a spec's title as one line, whether the top level or its first layer carries it."""
+    title = spec.get("title") or spec["layer"][0].get("title")
+    text = title["text"] if isinstance(title, dict) else title
+    return " ".join(text) if isinstance(text, list) else text
+
+
+def tooltip_fields(spec: dict) -> set[str]:
+    """Return every field named in a tooltip anywhere in a Vega-Lite spec (top level, layers, facets)."""
+    found: set[str] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("tooltip"), list):
+                found.update(t["field"] for t in node["tooltip"] if isinstance(t, dict) and "field" in t)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(spec)
+    return found
+
+
+def exported_spec(folder: Path, name: str) -> dict:
+    """Return the Vega-Lite spec a chapter run exported as charts/<name>.vl.json."""
+    return json.loads((folder / "charts" / f"{name}.vl.json").read_text(encoding="utf-8"))
+
+
+def run_plans(runs_dir: Path, jobs: int = 2, **plans: list[runner.ChapterRun]) -> dict[str, runner.RunResult]:
+    """Run each named plan of one chapter run (runner.plan_runs) in ``runs_dir``; return the results by name."""
+    results = runner.run_chapters([run for plan in plans.values() for run in plan], runs_dir=runs_dir, jobs=jobs,
+                                  progress=False)
+    return dict(zip(plans, results, strict=True))

@@ -7,8 +7,16 @@ import pytest
 
 from compendium.analysis import (
     AGREEMENT_ORDER,
+    NOT_DISCUSSED,
     agreement_counts,
     claim_types_by_cluster,
+    cluster_claims,
+    cluster_issue_ids,
+    comparison_for_clusters,
+    comparison_for_issues,
+    consultation_date,
+    issue_positions,
+    issue_stance_counts,
     meeting_stance,
     mentions_by_cluster,
     stance_by_issue,
@@ -125,3 +133,122 @@ def test_words_by_section_on_the_real_document(document):
     assert frame["words"].sum() == sum(len(b.plain.split()) for b in document.blocks)
     assert frame["share"].sum() == pytest.approx(1.0)
     assert list(frame["section"])[0] == "opening"
+
+
+# -- one cluster's issues, stances and survey comparison -------------------------------------------
+
+CLUSTER_ISSUES = pd.DataFrame(
+    {
+        "issue_id": ["a", "b", "c", "z"],
+        "label": ["Issue A", "Issue B", "Issue C", "Elsewhere"],
+        "cluster": pd.array([3, 3, 3, 4], dtype="Int64"),
+        "survey_label": ["A", "", "", "Z"],
+    }
+)
+CLUSTER_BEST_PLACED = pd.DataFrame(
+    {"issue_id": ["a", "a", "z"], "actor_label": ["CSOs", "UN/UN agencies", "Think tanks"],
+     "actor_id": ["civil-society", "un-system", "think-tanks"]}
+)
+CLUSTER_CLAIMS = claims_frame(
+    [
+        ("k#1", "key-findings/b2", "gap b", "key-findings", "b", "diagnosis", "un-should-lead"),
+        ("a#1", "cluster-3/p1", "qa1", "cluster-3", "a", "finding", "no-position"),
+        ("a#2", "cluster-3/p1", "qa2", "cluster-3", "a", "recommendation", "un-should-convene-support"),
+        ("b#1", "cluster-3/p2", "qb1", "cluster-3", "b", "diagnosis", "no-position"),
+    ]
+)
+
+
+def test_cluster_issue_ids_keeps_table_order_and_filters(tables):
+    every = cluster_issue_ids(tables["issues"], 3)
+    assert every == ["illicit-globalization", "illicit-flows", "migration", "maritime-security", "drug-control",
+                     "modern-slavery", "informal-economies"]
+    assert cluster_issue_ids(tables["issues"], 3, ["drug-control", "migration"]) == ["migration", "drug-control"]
+    assert cluster_issue_ids(CLUSTER_ISSUES, 3) == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("chosen, named", [(["r2p"], "r2p"), (["migration", "nope"], "nope"), (["z"], "z")])
+def test_cluster_issue_ids_rejects_issues_outside_the_cluster(tables, chosen, named):
+    frame = CLUSTER_ISSUES if chosen == ["z"] else tables["issues"]
+    with pytest.raises(ValueError, match=f"not a cluster 3 issue: {named}.*valid:"):
+        cluster_issue_ids(frame, 3, chosen)
+
+
+def test_cluster_claims_keeps_the_clusters_own_claims(tables):
+    claims = pd.DataFrame({"claim_id": ["x", "y", "z"], "cluster": pd.array([1, 2, None], dtype="Int64")})
+    assert cluster_claims(claims, 1)["claim_id"].tolist() == ["x"]
+    real = cluster_claims(tables["claims"], 2)
+    assert len(real) and set(real["cluster"]) == {2} and real.index.tolist() == list(range(len(real)))
+
+
+def test_issue_positions_on_crafted_frames():
+    frame = issue_positions(CLUSTER_CLAIMS, CLUSTER_ISSUES, CLUSTER_BEST_PLACED, ["a", "b", "c"]).set_index("issue_id")
+    assert list(frame.index) == ["a", "b", "c"]
+    assert frame.loc["a", "stance_label"] == "UN should convene or support" and frame.loc["a", "quote"] == "qa2"
+    assert frame.loc["a", "surveyed"] and frame.loc["a", "survey_actors"] == "CSOs / UN/UN agencies"
+    # b's only positioned claim is in the key findings; the survey did not ask about it
+    assert frame.loc["b", "stance_label"] == "UN should lead" and frame.loc["b", "passage_id"] == "key-findings/b2"
+    assert not frame.loc["b", "surveyed"] and frame.loc["b", "survey_actors"] == ""
+    assert frame.loc["c", "stance_label"] == NOT_DISCUSSED and frame.loc["c", "claims"] == 0
+
+
+def test_issue_positions_on_the_real_data(tables, best_placed):
+    ids = cluster_issue_ids(tables["issues"], 3)
+    frame = issue_positions(tables["claims"], tables["issues"], best_placed, ids).set_index("issue_id")
+    assert frame.loc["modern-slavery", "meeting_stance"] == "un-should-lead"
+    assert frame.loc["modern-slavery", "passage_id"] == "key-findings/b2"
+    assert frame.loc["informal-economies", "meeting_stance"] == "un-not-well-placed"
+    assert frame.loc["informal-economies", "passage_id"] == "cluster-3/p7"
+    assert frame.loc["maritime-security", "stance_label"] == "Not discussed"
+    assert frame.loc["illicit-flows", "meeting_stance"] == "un-should-convene-support"
+    assert set(frame.index[~frame["surveyed"]]) == {"illicit-globalization", "modern-slavery", "informal-economies"}
+    assert frame.loc["drug-control", "survey_actors"] == "Think tanks"
+
+
+def test_comparison_for_issues_keeps_the_chosen_issues_of_the_shared_frame(tables, best_placed):
+    every = survey_vs_meeting(tables["claims"], tables["issues"], best_placed)
+    comparison = comparison_for_issues(every, cluster_issue_ids(tables["issues"], 3))
+    agreement = dict(zip(comparison["issue_id"], comparison["agreement"]))
+    assert agreement == {"migration": "disagree", "illicit-flows": "partly agree",
+                         "maritime-security": "no meeting position", "drug-control": "disagree"}
+    assert not comparison["survey_includes_un"].any()
+    assert comparison.index.tolist() == [0, 1, 2, 3]
+
+
+def test_comparison_for_clusters():
+    comparison = pd.DataFrame({"issue_label": ["R2P", "Drones"], "cluster": [1, 2], "agreement": ["agree", "disagree"]})
+    assert list(comparison_for_clusters(comparison, [1])["issue_label"]) == ["R2P"]
+    assert len(comparison_for_clusters(comparison, [])) == 2
+
+
+def test_real_survey_comparison_marks_undiscussed_issues(tables, best_placed):
+    every = survey_vs_meeting(tables["claims"], tables["issues"], best_placed)
+    cluster = comparison_for_clusters(every, [2]).set_index("issue_id")
+    assert set(cluster.index) == {"nuclear-proliferation", "info-privacy-cybersecurity", "drones"}
+    assert cluster.loc["nuclear-proliferation", "meeting_stance"] == "not-discussed"
+    silent = every.loc[every["meeting_stance"] == "not-discussed", "issue_id"]
+    assert set(silent) == {"nuclear-proliferation", "maritime-security"}
+
+
+def test_issue_stance_counts_counts_per_issue_and_stance_in_issue_order():
+    claims = pd.DataFrame(
+        [
+            ("x#1", "cluster-1/p1", "q1", 1, "b", "no-position"),
+            ("x#2", "cluster-1/p2", "q2", 1, "a", "un-should-lead"),
+            ("x#3", "cluster-1/p3", "q3", 1, "a", "no-position"),
+            ("x#4", "cluster-1/p3", "q4", 1, "a", "un-should-lead"),
+            ("y#1", "cluster-2/p1", "q5", 2, "a", "un-should-lead"),
+        ],
+        columns=["claim_id", "passage_id", "quote", "cluster", "issue_id", "un_stance"],
+    )
+    issues = pd.DataFrame({"issue_id": ["a", "b"], "label": ["Issue A", "Issue B"]})
+    counts = issue_stance_counts(claims, issues, 1)
+    assert list(zip(counts["issue"], counts["stance_label"], counts["claims"])) == [
+        ("Issue A", "UN should lead", 2), ("Issue A", "No position", 1), ("Issue B", "No position", 1)]
+    assert counts.loc[0, "passages"] == "cluster-1/p2, cluster-1/p3" and counts.loc[0, "quotes"] == "q2 / q4"
+    assert counts["order"].tolist() == [0, 0, 1]
+
+
+def test_consultation_date_from_the_figures_table(tables):
+    assert consultation_date(tables["figures"]) == pd.Timestamp("2015-05-07")
+    assert consultation_date(pd.DataFrame({"figure_id": ["d"], "date": ["2020-12-31"]}), "d") == pd.Timestamp("2020-12-31")

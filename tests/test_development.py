@@ -4,21 +4,13 @@ validated; the chapter rerun with other settings."""
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
-import vl_convert as vlc
+from conftest import chart_spec, exported_spec, run_plans, title_text, tooltip_fields
 
-from compendium import development, paths, runner
-from compendium.data import load_tables
+from compendium import development, runner
 
 CHAPTER = "sustainable-development"
-
-
-@pytest.fixture(scope="module")
-def tables():
-    return load_tables(paths.DATA_DIR)
 
 
 @pytest.fixture(scope="module")
@@ -192,42 +184,13 @@ def test_richest_counts_on_crafted_frames():
 # --- charts ---------------------------------------------------------------------------------------------------
 
 
-def tooltip_fields(spec: dict) -> set[str]:
-    found: set[str] = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            if isinstance(node.get("tooltip"), list):
-                found.update(t["field"] for t in node["tooltip"] if isinstance(t, dict) and "field" in t)
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(spec)
-    return found
-
-
-def title_text(spec: dict) -> str:
-    title = spec["title"]["text"]
-    return " ".join(title) if isinstance(title, list) else title
-
-
-def check(chart) -> dict:
-    spec = chart.to_dict()  # validates against the Vega-Lite schema
-    assert vlc.vegalite_to_svg(spec).startswith("<svg")
-    assert spec["description"].strip()
-    return spec
-
-
 def layer_values(spec: dict, field: str) -> list:
     """Values of ``field`` in every inline dataset of the spec."""
     return [row[field] for rows in spec.get("datasets", {}).values() for row in rows if field in row]
 
 
 def test_verdict_chart_states_how_many_figures_hold_up(readings):
-    spec = check(development.verdict_chart(readings))
+    spec = chart_spec(development.verdict_chart(readings))
     title = title_text(spec)
     assert title.startswith("5 of 8 figures in cluster 4 find a source on the meeting's own measure")
     assert "80 percent of humanitarian costs; 17 years" in title
@@ -236,19 +199,19 @@ def test_verdict_chart_states_how_many_figures_hold_up(readings):
 
 def test_appeal_chart_draws_the_threshold_and_states_the_computed_rise(tables):
     rise = development.appeal_rise(tables["ledger"], "requirements", 2000, 2014)
-    spec = check(development.appeal_chart(rise, 400, 400, "costs have risen", "cluster-4/p1"))
+    spec = chart_spec(development.appeal_chart(rise, 400, 400, "costs have risen", "cluster-4/p1"))
     assert title_text(spec) == ("UN appeal requirements rose 831–915% from 2000 to 2014: more than double the "
                                 "claimed 'at least 400%'")
     assert layer_values(spec, "threshold") == [400]
     assert {"quote", "passage_id", "base_source", "end_source", "end_confidence"} <= tooltip_fields(spec)
-    higher = check(development.appeal_chart(rise, 900, 400, "q", "p"))
+    higher = chart_spec(development.appeal_chart(rise, 900, 400, "q", "p"))
     assert title_text(higher).endswith("partly above the 900% threshold") and layer_values(higher, "threshold") == [900]
     received = development.appeal_rise(tables["ledger"], "received", 2000, 2014)
-    assert "funding received rose 725%" in title_text(check(development.appeal_chart(received, 800, 400, "q", "p")))
+    assert "funding received rose 725%" in title_text(chart_spec(development.appeal_chart(received, 800, 400, "q", "p")))
 
 
 def test_displacement_chart_says_what_the_figure_measures(readings):
-    spec = check(development.displacement_chart(development.displacement_measures(readings), 17))
+    spec = chart_spec(development.displacement_chart(development.displacement_measures(readings), 17))
     title = title_text(spec)
     assert title.startswith("The meeting's 17 years is UNHCR's average duration of major protracted refugee "
                             "situations (2004); refugees' own years in exile (World Bank)")
@@ -258,14 +221,14 @@ def test_displacement_chart_says_what_the_figure_measures(readings):
 
 
 def test_displacement_chart_when_no_source_matches(readings):
-    spec = check(development.displacement_chart(development.displacement_measures(readings), 12))
+    spec = chart_spec(development.displacement_chart(development.displacement_measures(readings), 12))
     assert title_text(spec).startswith("The meeting's 12 years is not a value any source in the ledger gives")
 
 
 @pytest.mark.parametrize("show_revised", [True, False])
 def test_richest_chart_marks_the_method_change(tables, show_revised):
     counts = development.richest_counts(tables["ledger"], tables["context"], show_revised)
-    spec = check(development.richest_chart(counts, "The 85 richest people", "cluster-4/p5"))
+    spec = chart_spec(development.richest_chart(counts, "The 85 richest people", "cluster-4/p5"))
     title = title_text(spec)
     assert title.startswith("Oxfam's count fell from 85 people (2014) to 8 (2017)")
     if show_revised:
@@ -282,9 +245,8 @@ def test_richest_chart_marks_the_method_change(tables, show_revised):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     changed = {"appeal_measure": "received", "claim_threshold_pct": 800, "show_revised_2016": False}
-    plan = runner.plan_runs([CHAPTER]) + runner.plan_runs([CHAPTER], overrides=changed)
-    results = runner.run_chapters(plan, runs_dir=tmp_path_factory.mktemp("runs"), jobs=2, progress=False)
-    return dict(zip(["default", "changed"], results, strict=True))
+    return run_plans(tmp_path_factory.mktemp("runs"), default=runner.plan_runs([CHAPTER]),
+                     changed=runner.plan_runs([CHAPTER], overrides=changed))
 
 
 def test_chapter_runs_and_exports_its_charts_and_tables(runs):
@@ -303,7 +265,7 @@ def test_settings_change_the_exported_outputs(runs):
     assert pd.read_csv(default / "tables" / "c4-appeal-rise.csv")["end_value"].tolist() == [17.9, 19.5]
     received = pd.read_csv(changed / "tables" / "c4-appeal-rise.csv")
     assert received["end_value"].tolist() == [9.4] and received["rise_pct"].round(0).tolist() == [725]
-    spec = json.loads((changed / "charts" / "c4-fig-appeals.vl.json").read_text())
+    spec = exported_spec(changed, "c4-fig-appeals")
     assert layer_values(spec, "threshold") == [800]
     assert title_text(spec).startswith("UN appeal funding received rose 725% from 2000 to 2014")
     assert pd.read_csv(default / "tables" / "c4-oxfam.csv")["revised"].tolist() == [False, False, False, True, False]

@@ -3,26 +3,15 @@ then the chapter itself rerun with changed settings."""
 
 from __future__ import annotations
 
-import json
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-import vl_convert as vlc
+from conftest import chart_spec, exported_spec, run_plans, title_text, tooltip_fields
 
 from compendium import overview, runner
-from compendium.data import load_tables
-from compendium.theme import enable_theme
 
-
-@pytest.fixture(scope="module")
-def tables():
-    return load_tables()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def theme():
-    enable_theme()
+pytestmark = pytest.mark.usefixtures("theme")
 
 
 class FakeDocument:
@@ -39,25 +28,6 @@ def claims_frame(rows):
     columns = ["claim_id", "passage_id", "section", "cluster", "issue_id"]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.assign(cluster=frame["cluster"].astype("Int64"))
-
-
-def spec_of(chart) -> dict:
-    """Validate the chart against the schema, render it, and return its spec."""
-    spec = chart.to_dict()
-    assert vlc.vegalite_to_svg(spec).startswith("<svg")
-    return spec
-
-
-def title_text(spec: dict) -> str:
-    title = spec.get("title") or spec["layer"][0].get("title")
-    text = title["text"] if isinstance(title, dict) else title
-    return " ".join(text) if isinstance(text, list) else text
-
-
-def tooltip_fields(spec: dict) -> set[str]:
-    layers = spec.get("layer", [spec])
-    encodings = [spec.get("encoding", {})] + [layer.get("encoding", {}) for layer in layers]
-    return {t["field"] for e in encodings for t in e.get("tooltip", [])}
 
 
 # -- what the consultation was --------------------------------------------------------------
@@ -215,14 +185,14 @@ def test_words_title_crafted():
     )
     assert overview.cluster_share(words) == pytest.approx(0.5)
     assert overview.words_title(words) == "The 2 clusters hold 50% of the words; the longest section is A (50%)"
-    assert overview.title_lines(overview.words_title(words)) == [
+    assert overview.semicolon_lines(overview.words_title(words)) == [
         "The 2 clusters hold 50% of the words;", "the longest section is A (50%)"
     ]
 
 
 def test_words_chart_real(document):
     words = overview.section_words(document)
-    spec = spec_of(overview.words_chart(words))
+    spec = chart_spec(overview.words_chart(words))
     share = words.loc[words["part"] == "Cluster", "words"].sum() / words["words"].sum()
     assert title_text(spec).startswith(f"The 4 clusters hold {share:.0%} of the words;")
     assert title_text(spec).endswith("the longest section is Cluster 4: Sustainable development (21%)")
@@ -282,7 +252,7 @@ def test_peace_and_security_names_most_actors_but_in_passing(tables):
 
 def test_actors_chart_real(tables):
     mentions = overview.cluster_actor_mentions(tables["passages"], tables["actors"], 2)
-    spec = spec_of(overview.actors_chart(mentions))
+    spec = chart_spec(overview.actors_chart(mentions))
     assert title_text(spec) == (
         "Named most: UN and UN agencies (15 times, in all 4 clusters); "
         "cluster 3 names the widest cast (9 actors)"
@@ -331,7 +301,7 @@ def test_claim_type_parts_unknown_section_raises(document, tables):
 
 def test_claim_types_chart_real(document, tables):
     parts = overview.claim_type_parts(tables["claims"], document)
-    spec = spec_of(overview.claim_types_chart(parts))
+    spec = chart_spec(overview.claim_types_chart(parts))
     assert title_text(spec) == (
         "Diagnoses are the commonest claims (40 of 106); "
         "yet cluster 1 leads with recommendations and cluster 4 with findings"
@@ -344,14 +314,13 @@ def test_claim_types_chart_real(document, tables):
 
 
 def chart_rows(folder, name: str) -> list[dict]:
-    spec = json.loads((folder / "charts" / f"{name}.vl.json").read_text())
-    (rows,) = spec["datasets"].values()
+    (rows,) = exported_spec(folder, name)["datasets"].values()
     return rows
 
 
 def test_introduction_reruns_with_changed_settings(tmp_path, tables, document):
     plan = runner.plan_runs(["introduction"], {"min_mentions": 5, "section_order": "words"})
-    (result,) = runner.run_chapters(plan, runs_dir=tmp_path, progress=False)
+    result = run_plans(tmp_path, changed=plan)["changed"]
     assert result.status == "ok", result.error
     assert result.record["overrides"] == {"min_mentions": 5, "section_order": "words"}
 

@@ -3,30 +3,22 @@ and validated, and the chapter rerun with one changed setting."""
 
 from __future__ import annotations
 
-import json
-
 import altair as alt
 import pandas as pd
 import pytest
-import vl_convert as vlc
+from conftest import chart_spec, exported_spec, run_plans, title_text, tooltip_fields
 
 from compendium import r2p, runner
-from compendium.analysis import UN_ACTOR, survey_best_placed, survey_vs_meeting
-from compendium.data import load_tables
-from compendium.theme import enable_theme
+from compendium.analysis import UN_ACTOR, cluster_claims, consultation_date, issue_stance_counts
 
 CHAPTER = "r2p-human-rights"
 
-
-@pytest.fixture(scope="module")
-def tables():
-    enable_theme()
-    return load_tables()
+pytestmark = pytest.mark.usefixtures("theme")
 
 
 @pytest.fixture(scope="module")
 def claims(tables):
-    return r2p.cluster_claims(tables["claims"])
+    return cluster_claims(tables["claims"], r2p.CLUSTER)
 
 
 # -- crafted frames ------------------------------------------------------------------------
@@ -130,40 +122,22 @@ def test_event_label(label, subject, expected):
 
 
 def test_text_helpers():
-    assert r2p.wrapped("one two three four", 9) == "one two|three|four"
-    assert r2p.in_sentence("International community") == "international community"
-    assert r2p.in_sentence("UN Secretary-General") == "UN Secretary-General"
     assert r2p.axis_label("Security Council resolution 1674") == "UNSC resolution 1674"
     assert r2p.actor_ids("a;b") == ["a", "b"] and r2p.actor_ids(None) == [] and r2p.actor_ids("") == []
 
 
-def test_issue_stance_counts_counts_per_issue_and_stance_in_issue_order():
-    claims = crafted_claims([
-        ("x#1", "cluster-1/p1", "q1", 1, "b", None, "no-position"),
-        ("x#2", "cluster-1/p2", "q2", 1, "a", None, "un-should-lead"),
-        ("x#3", "cluster-1/p3", "q3", 1, "a", None, "no-position"),
-        ("x#4", "cluster-1/p3", "q4", 1, "a", None, "un-should-lead"),
-        ("y#1", "cluster-2/p1", "q5", 2, "a", None, "un-should-lead"),
-    ])
-    issues = pd.DataFrame({"issue_id": ["a", "b"], "label": ["Issue A", "Issue B"]})
-    counts = r2p.issue_stance_counts(claims, issues)
-    assert list(zip(counts["issue"], counts["stance_label"], counts["claims"])) == [
-        ("Issue A", "UN should lead", 2), ("Issue A", "No position", 1), ("Issue B", "No position", 1)]
-    assert counts.loc[0, "passages"] == "cluster-1/p2, cluster-1/p3" and counts.loc[0, "quotes"] == "q2 / q4"
+def test_issue_stance_chart_counts_the_positioned_claims():
+    counts = pd.DataFrame(
+        {
+            "issue_id": ["a", "a", "b"], "issue": ["Issue A", "Issue A", "Issue B"],
+            "stance_label": ["UN should lead", "No position", "No position"], "claims": [2, 1, 1],
+            "passages": ["cluster-1/p2, cluster-1/p3", "cluster-1/p3", "cluster-1/p1"],
+            "quotes": ["q2 / q4", "q3", "q1"], "order": [0, 0, 1], "stance_order": [0, 3, 3],
+        }
+    )
+    assert r2p.positioned_claims(counts) == 2
     chart = r2p.issue_stance_chart(counts)
     assert chart.to_dict()["title"]["text"] == "2 of the cluster's 4 coded claims take a position on the UN's role"
-
-
-def test_comparison_for_clusters_and_its_title():
-    comparison = pd.DataFrame({"issue_label": ["R2P", "Drones"], "cluster": [1, 2], "agreement": ["agree", "disagree"],
-                               "survey_actors": ["UN/UN agencies", "Regional organizations"],
-                               "stance_label": ["UN should lead", "UN not well placed"]})
-    one = r2p.comparison_for_clusters(comparison, [1])
-    assert list(one["issue_label"]) == ["R2P"]
-    assert len(r2p.comparison_for_clusters(comparison, [])) == 2
-    assert r2p.comparison_title(one) == ["On R2P, survey and meeting agree:",
-                                         "the survey names UN/UN agencies; the meeting: 'UN should lead'"]
-    assert r2p.comparison_title(comparison) is None
 
 
 # -- the real data ---------------------------------------------------------------------------
@@ -189,44 +163,25 @@ def test_real_timeline_has_the_cases_the_meeting_names_and_the_milestones(tables
     milestones = events[events["group"] == r2p.GROUP_LABELS[r2p.MILESTONES]]
     assert list(milestones["start"].dt.year) == [2005, 2006, 2009, 2013]
     assert (milestones["precision"] == "year only").all()
-    assert r2p.consultation_date(tables["figures"]) == pd.Timestamp("2015-05-07")
     assert r2p.cases_after_definition(events, tables["context"]) == (4, 2005)
 
 
 # -- charts ----------------------------------------------------------------------------------
 
 
-def tooltip_fields(spec: dict) -> set[str]:
-    layers = spec.get("layer", [spec])
-    return {t["field"] for layer in layers for t in layer.get("encoding", {}).get("tooltip", [])}
-
-
-def title_text(spec: dict) -> str:
-    title = spec.get("title") or spec["layer"][0].get("title")
-    text = title["text"] if isinstance(title, dict) else title
-    return " ".join(text) if isinstance(text, list) else text
-
-
 @pytest.fixture(scope="module")
-def built(tables, claims, document):
+def built(tables, claims):
     events = r2p.weakening_timeline(tables["context"])
-    comparison = r2p.comparison_for_clusters(
-        survey_vs_meeting(tables["claims"], tables["issues"], survey_best_placed(document, tables["issues"])), [1])
     return {
         "measures": r2p.measure_roles_chart(r2p.measure_roles(claims, tables["actors"])),
-        "timeline": r2p.timeline_chart(events, r2p.consultation_date(tables["figures"])),
-        "stances": r2p.issue_stance_chart(r2p.issue_stance_counts(tables["claims"], tables["issues"])),
-        "survey": r2p.survey_chart(comparison),
+        "timeline": r2p.timeline_chart(events, consultation_date(tables["figures"])),
+        "stances": r2p.issue_stance_chart(issue_stance_counts(tables["claims"], tables["issues"], r2p.CLUSTER)),
     }
 
 
-@pytest.mark.parametrize("name", ["measures", "timeline", "stances", "survey"])
+@pytest.mark.parametrize("name", ["measures", "timeline", "stances"])
 def test_chart_validates_renders_and_describes_itself(built, name):
-    chart = built[name]
-    spec = chart.to_dict()  # validates against the Vega-Lite schema
-    assert vlc.vegalite_to_svg(spec).startswith("<svg")
-    assert spec["description"].strip()
-    assert title_text(spec)
+    assert title_text(chart_spec(built[name]))
 
 
 @pytest.mark.parametrize(
@@ -249,7 +204,6 @@ def test_chart_titles_state_the_computed_findings(built):
         "defined in 2005")
     assert title_text(built["stances"].to_dict()) == (
         "5 of the cluster's 22 coded claims take a position on the UN's role")
-    assert title_text(built["survey"].to_dict()).startswith("On R2P, survey and meeting agree:")
 
 
 def test_timeline_draws_unverified_dates_hollow(built):
@@ -268,12 +222,11 @@ def test_measures_chart_without_lead_in_says_so(claims, tables):
 
 
 def test_chapter_without_milestones_exports_only_the_cases(tmp_path):
-    plan = runner.plan_runs([CHAPTER], texts=[("show_milestones", "false")])
-    (result,) = runner.run_chapters(plan, runs_dir=tmp_path, progress=False)
+    result = run_plans(tmp_path, changed=runner.plan_runs([CHAPTER], texts=[("show_milestones", "false")]))["changed"]
     assert result.status == "ok", result.error
     timeline = pd.read_csv(result.folder / "tables" / "c1-timeline.csv")
     assert set(timeline["Kind"]) == {r2p.GROUP_LABELS[r2p.CASES]} and len(timeline) == 5
-    spec = json.loads((result.folder / "charts" / "c1-fig-timeline.vl.json").read_text())
+    spec = exported_spec(result.folder, "c1-fig-timeline")
     assert "defined in" not in title_text(spec)
     assert (result.folder / "charts" / "c1-fig-measures.svg").is_file()
     assert result.record["overrides"] == {"show_milestones": False}

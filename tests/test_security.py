@@ -3,24 +3,15 @@ built and validated, and the chapter rerun with one changed setting."""
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
-import vl_convert as vlc
+from conftest import chart_spec, exported_spec, run_plans, title_text, tooltip_fields
 
-from compendium import r2p, runner, security
-from compendium.analysis import survey_best_placed, survey_vs_meeting
-from compendium.data import load_tables
-from compendium.theme import enable_theme
+from compendium import runner, security
 
 CHAPTER = "peace-security"
 
-
-@pytest.fixture(scope="module")
-def tables():
-    enable_theme()
-    return load_tables()
+pytestmark = pytest.mark.usefixtures("theme")
 
 
 # -- crafted frames ------------------------------------------------------------------------
@@ -172,48 +163,23 @@ def test_real_warheads_match_the_published_total(tables):
     assert top == ["Russia", "United States"] and round(share, 2) == 0.93
 
 
-def test_real_survey_comparison_marks_undiscussed_issues(tables, document):
-    every = survey_vs_meeting(tables["claims"], tables["issues"], survey_best_placed(document, tables["issues"]))
-    cluster = r2p.comparison_for_clusters(every, [security.CLUSTER]).set_index("issue_id")
-    assert set(cluster.index) == {"nuclear-proliferation", "info-privacy-cybersecurity", "drones"}
-    assert cluster.loc["nuclear-proliferation", "meeting_stance"] == "not-discussed"
-    silent = every.loc[every["meeting_stance"] == "not-discussed", "issue_id"]
-    assert set(silent) == {"nuclear-proliferation", "maritime-security"}
-
-
 # -- charts ----------------------------------------------------------------------------------
-
-
-def title_text(spec: dict) -> str:
-    title = spec.get("title") or spec["layer"][0].get("title")
-    text = title["text"] if isinstance(title, dict) else title
-    return " ".join(text) if isinstance(text, list) else text
-
-
-def tooltip_fields(spec: dict) -> set[str]:
-    layers = spec.get("layer", [spec])
-    return {t["field"] for layer in layers for t in layer.get("encoding", {}).get("tooltip", [])}
 
 
 @pytest.fixture(scope="module")
 def built(tables, document):
     domains = security.technology_domains(tables["claims"], tables["issues"])
     estimates = security.warhead_estimates(tables["context"])
-    every = survey_vs_meeting(tables["claims"], tables["issues"], survey_best_placed(document, tables["issues"]))
-    comparison = r2p.comparison_for_clusters(every, [security.CLUSTER])
     return {
         "typology": security.pairing_chart(security.pairing_grid(security.groups_and_outlooks(document))),
         "stances": security.stance_chart(security.stance_counts(tables["claims"], tables["issues"], domains)),
         "warheads": security.warhead_chart(estimates, 15850),
-        "survey": r2p.survey_chart(comparison),
     }
 
 
-@pytest.mark.parametrize("name", ["typology", "stances", "warheads", "survey"])
+@pytest.mark.parametrize("name", ["typology", "stances", "warheads"])
 def test_chart_validates_renders_and_describes_itself(built, name):
-    spec = built[name].to_dict()
-    assert vlc.vegalite_to_svg(spec).startswith("<svg")
-    assert spec["description"].strip() and title_text(spec)
+    assert title_text(chart_spec(built[name]))
 
 
 @pytest.mark.parametrize(
@@ -232,21 +198,17 @@ def test_chart_titles_state_the_computed_findings(built):
     assert title_text(built["typology"].to_dict()) == "The text names 3 groups and 3 outlooks but pairs none of them"
     assert title_text(built["stances"].to_dict()) == "In all 5 new technology domains, the UN is 'not well placed'"
     assert title_text(built["warheads"].to_dict()) == "93% of nuclear warheads are in two states: Russia, United States"
-    assert title_text(built["survey"].to_dict()) == "The meeting's stance matches the survey on 1 of 3 surveyed issues"
-    description = built["survey"].to_dict()["description"]
-    assert "3 surveyed issues (Nuclear proliferation, Info privacy / cybersecurity, Drones)" in description
 
 
 # -- the chapter, rerun with one changed setting ----------------------------------------------
 
 
 def test_chapter_with_a_warhead_threshold_exports_only_the_larger_arsenals(tmp_path):
-    plan = runner.plan_runs([CHAPTER], texts=[("min_warheads", "100")])
-    (result,) = runner.run_chapters(plan, runs_dir=tmp_path, progress=False)
+    result = run_plans(tmp_path, changed=runner.plan_runs([CHAPTER], texts=[("min_warheads", "100")]))["changed"]
     assert result.status == "ok", result.error
     table = pd.read_csv(result.folder / "tables" / "c2-warheads.csv")
     assert "Israel" not in set(table["label"]) and "North Korea" not in set(table["label"])
     assert {"Pakistan", "India", "Russia"} <= set(table["label"])  # a range counts by its high end
-    spec = json.loads((result.folder / "charts" / "c2-fig-warheads.vl.json").read_text())
+    spec = exported_spec(result.folder, "c2-fig-warheads")
     assert "93%" in title_text(spec)  # the share is of the published total, whatever is shown
     assert result.record["overrides"] == {"min_warheads": 100}

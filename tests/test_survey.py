@@ -14,18 +14,16 @@ import json
 import shutil
 from pathlib import Path
 
-import altair as alt
 import frictionless
 import nbformat
 import pandas as pd
 import pytest
-import vl_convert as vlc
+from conftest import chart_spec, exported_spec, run_plans, title_text, tooltip_fields
 
 from compendium import data, paths, runner, source, survey
-from compendium.analysis import survey_best_placed
+from compendium.analysis import survey_vs_meeting
 from compendium.errors import ValidationFailed
 from compendium.params import MissingPathError
-from compendium.theme import enable_theme
 
 CHAPTER = "survey-annex"
 RESPONSE_FIGURES = (
@@ -36,23 +34,10 @@ RESPONSE_FIGURES = (
 )
 BOOK_FIGURES = ("annex-fig-matrix", "annex-fig-actors", "annex-fig-coverage", "annex-fig-agreement")
 
+pytestmark = pytest.mark.usefixtures("theme")
+
 
 # -- fixtures ----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module", autouse=True)
-def theme():
-    enable_theme()
-
-
-@pytest.fixture(scope="module")
-def tables() -> dict[str, pd.DataFrame]:
-    return data.load_tables()
-
-
-@pytest.fixture(scope="module")
-def best_placed(document, tables) -> pd.DataFrame:
-    return survey_best_placed(document, tables["issues"])
 
 
 @pytest.fixture(scope="module")
@@ -99,53 +84,12 @@ def synthetic_file(tmp_path, issue_frame) -> Path:
     return path
 
 
-def check_chart(chart: alt.TopLevelMixin) -> dict:
-    """Validate the spec, render it to SVG, and return the spec."""
-    spec = chart.to_dict()  # validates against the Vega-Lite schema
-    assert vlc.vegalite_to_svg(spec).startswith("<svg")
-    assert spec.get("description"), "the renderer needs a one-sentence description"
-    return spec
-
-
-def title_of(spec: dict) -> str:
-    """Return the chart's title as one line, whether the top level or its first layer carries it."""
-    node = spec if "title" in spec else spec["layer"][0]
-    title = node["title"]["text"] if isinstance(node["title"], dict) else node["title"]
-    return " ".join(title) if isinstance(title, list) else title
-
-
-def subtitle_of(spec: dict) -> list[str]:
+def subtitle_text(spec: dict) -> list[str]:
     node = spec if "title" in spec else spec["layer"][0]
     return node["title"]["subtitle"]
 
 
-def tooltip_fields(spec: dict) -> set[str]:
-    """Return every tooltip field in the spec (top level, layers and facet)."""
-    found: set[str] = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            if "tooltip" in node and isinstance(node["tooltip"], list):
-                found.update(t.get("field") for t in node["tooltip"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(spec)
-    return found
-
-
 # -- words --------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("words", "expected"),
-    [([], ""), (["A"], "A"), (["A", "B"], "A and B"), (["A", "B", "C"], "A, B and C")],
-)
-def test_join_words(words, expected):
-    assert survey.join_words(words) == expected
 
 
 def test_leaders_keeps_ties_in_frame_order():
@@ -254,6 +198,15 @@ def test_coverage_on_crafted_frames():
     ]
 
 
+def test_annex_comparison_table_names_columns_as_the_annex_does(tables, best_placed):
+    comparison = survey_vs_meeting(tables["claims"], tables["issues"], best_placed)
+    table = survey.annex_comparison_table(comparison)
+    assert list(table.columns) == ["Issue (as in the annex)", "Survey: best placed", "Survey names the UN",
+                                   "Meeting's stance on the UN's role", "Meeting passage", "Agreement"]
+    assert list(table["Issue (as in the annex)"]) == list(comparison["issue_label"]) and len(table) == 11
+    assert table.set_index("Issue (as in the annex)").loc["R2P", "Agreement"] == "agree"
+
+
 def test_lost_charts_are_listed_from_the_source_and_nothing_else(document):
     table = survey.lost_charts_table(document)
     assert list(table["Chart (caption in the source)"]) == list(source.LOST_CHART_CAPTIONS)
@@ -267,8 +220,8 @@ def test_lost_charts_are_listed_from_the_source_and_nothing_else(document):
 def test_matrix_chart(document, best_placed, tables):
     frequency = survey.actor_frequency(best_placed, tables["actors"])
     matrix = survey.best_placed_matrix(best_placed, document, "un-system")
-    spec = check_chart(survey.best_placed_matrix_chart(matrix, list(frequency["actor_label"])))
-    assert title_of(spec) == "The survey names UN/UN agencies best placed for 3 of 11 issues"
+    spec = chart_spec(survey.best_placed_matrix_chart(matrix, list(frequency["actor_label"])))
+    assert title_text(spec) == "The survey names UN/UN agencies best placed for 3 of 11 issues"
     assert {"passage_id", "answer", "issue_label", "actor_label"} <= tooltip_fields(spec)
     assert spec["encoding"]["row"]["field"] == "cluster_label"  # grouped by cluster
 
@@ -276,14 +229,14 @@ def test_matrix_chart(document, best_placed, tables):
 def test_matrix_chart_title_follows_the_highlighted_actor(document, best_placed, tables):
     frequency = survey.actor_frequency(best_placed, tables["actors"])
     matrix = survey.best_placed_matrix(best_placed, document, "ifis")
-    title = title_of(check_chart(survey.best_placed_matrix_chart(matrix, list(frequency["actor_label"]))))
+    title = title_text(chart_spec(survey.best_placed_matrix_chart(matrix, list(frequency["actor_label"]))))
     assert title == "The survey names IFIs best placed for 1 of 11 issues"
 
 
 def test_actor_frequency_chart_names_every_tied_leader(best_placed, tables):
     frequency = survey.actor_frequency(best_placed, tables["actors"])
-    spec = check_chart(survey.actor_frequency_chart(survey.actor_frequency_long(frequency), 11))
-    assert title_of(spec) == (
+    spec = chart_spec(survey.actor_frequency_chart(survey.actor_frequency_long(frequency), 11))
+    assert title_text(spec) == (
         "Named best placed most often: CSOs, Regional organizations and UN/UN agencies (3 of 11 issues each)"
     )
     assert {"passages", "issue_labels"} <= tooltip_fields(spec)
@@ -291,9 +244,9 @@ def test_actor_frequency_chart_names_every_tied_leader(best_placed, tables):
 
 def test_coverage_chart(tables):
     coverage = survey.coverage_by_issue(tables["claims"], tables["issues"])
-    spec = check_chart(survey.coverage_chart(coverage))
+    spec = chart_spec(survey.coverage_chart(coverage))
     said_only = int((coverage["coverage"] == "discussed, not asked").sum())
-    assert title_of(spec) == (
+    assert title_text(spec) == (
         f"The survey asked about 2 issues the meeting never discussed; the meeting discussed {said_only} "
         "the survey did not ask about"
     )
@@ -523,8 +476,8 @@ def test_respondents_by_lists_every_category(synthetic):
 def test_the_four_responses_charts_state_their_findings(synthetic, issue_frame, document):
     charts = survey.responses_charts(synthetic, issue_frame, document, "tmp/synthetic-responses.csv")
     assert tuple(charts) == RESPONSE_FIGURES
-    specs = {name: check_chart(chart) for name, chart in charts.items()}
-    titles = {name: title_of(spec) for name, spec in specs.items()}
+    specs = {name: chart_spec(chart) for name, chart in charts.items()}
+    titles = {name: title_text(spec) for name, spec in specs.items()}
     assert titles["annex-fig-responses-best-issue"] == (
         "Chosen most often as the best issue for the UN: Migration (3 of 6 respondents)"
     )
@@ -533,9 +486,9 @@ def test_the_four_responses_charts_state_their_findings(synthetic, issue_frame, 
     assert titles["annex-fig-responses-affiliation"] == "Most respondents by affiliation: government (3 of 6)"
     captions = {b.plain: b.id for b in source.lost_charts(document)}
     for name, spec in specs.items():
-        assert "synthetic-responses.csv" in " ".join(subtitle_of(spec))
+        assert "synthetic-responses.csv" in " ".join(subtitle_text(spec))
         assert {"passage_id", "file"} <= tooltip_fields(spec)
-    assert captions["Feasibility of progress by issue"] in " ".join(subtitle_of(specs["annex-fig-responses-feasibility"]))
+    assert captions["Feasibility of progress by issue"] in " ".join(subtitle_text(specs["annex-fig-responses-feasibility"]))
 
 
 def test_no_responses_no_charts(issue_frame, document):
@@ -561,13 +514,12 @@ def runs(tmp_path_factory, issue_frame) -> dict[str, runner.RunResult]:
     good, bad = folder / "synthetic-responses.csv", folder / "synthetic-broken.csv"
     good.write_bytes(csv_bytes(*synthetic_rows(issue_frame)))
     bad.write_bytes(_edit(issue_frame, _several(_set(2, "region", "Mars"), _set(3, "feasibility_r2p", "9"))))
-    plan = (
-        runner.plan_runs([CHAPTER], texts=[("highlight_actor", "civil-society")])
-        + runner.plan_runs([CHAPTER], texts=[("responses_file", str(good))])
-        + runner.plan_runs([CHAPTER], texts=[("responses_file", str(bad))])
+    return run_plans(
+        tmp_path_factory.mktemp("runs"), jobs=3,
+        default=runner.plan_runs([CHAPTER], texts=[("highlight_actor", "civil-society")]),
+        responses=runner.plan_runs([CHAPTER], texts=[("responses_file", str(good))]),
+        broken=runner.plan_runs([CHAPTER], texts=[("responses_file", str(bad))]),
     )
-    results = runner.run_chapters(plan, runs_dir=tmp_path_factory.mktemp("runs"), jobs=3, progress=False)
-    return dict(zip(["default", "responses", "broken"], results, strict=True))
 
 
 def test_chapter_without_responses_draws_none_and_says_so(runs):
@@ -580,8 +532,8 @@ def test_chapter_without_responses_draws_none_and_says_so(runs):
 def test_changed_highlight_actor_shows_in_the_exported_chart(runs):
     result = runs["default"]
     assert result.record["overrides"] == {"highlight_actor": "civil-society"}
-    spec = json.loads((result.folder / "charts" / "annex-fig-matrix.vl.json").read_text())
-    assert title_of(spec) == "The survey names CSOs best placed for 3 of 11 issues"
+    spec = exported_spec(result.folder, "annex-fig-matrix")
+    assert title_text(spec) == "The survey names CSOs best placed for 3 of 11 issues"
     assert {"tables/annex-best-placed.csv", "tables/annex-agreement-counts.csv"} <= set(result.record["outputs"])
 
 
@@ -591,8 +543,8 @@ def test_chapter_with_a_synthetic_responses_file_draws_the_four_charts(runs):
     for name in RESPONSE_FIGURES:
         for suffix in (".vl.json", ".svg", ".png"):
             assert f"charts/{name}{suffix}" in result.record["outputs"]
-    spec = json.loads((result.folder / "charts" / "annex-fig-responses-best-issue.vl.json").read_text())
-    assert title_of(spec).endswith("Migration (3 of 6 respondents)")
+    spec = exported_spec(result.folder, "annex-fig-responses-best-issue")
+    assert title_text(spec).endswith("Migration (3 of 6 respondents)")
     assert "No file of raw survey responses was given" not in notebook_text(result.folder / f"{CHAPTER}.ipynb")
     assert any(k.endswith("synthetic-responses.csv") for k in result.record["inputs"])
 

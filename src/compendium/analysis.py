@@ -20,6 +20,9 @@ AGREEMENT = {
     ("un-not-well-placed", False): "agree",
 }
 AGREEMENT_ORDER = ["agree", "partly agree", "disagree", "no meeting position"]
+# The stance label of an issue no claim is coded to.
+NOT_DISCUSSED = "Not discussed"
+CONSULTATION = "consultation-date"
 
 
 def words_by_section(doc: Document) -> pd.DataFrame:
@@ -34,6 +37,27 @@ def words_by_section(doc: Document) -> pd.DataFrame:
         }
     )
     return frame.assign(share=lambda f: f["words"] / f["words"].sum())
+
+
+def consultation_date(figures: pd.DataFrame, figure_id: str = CONSULTATION) -> pd.Timestamp:
+    """Return the date of the consultation as the figures table records it (figure 'consultation-date')."""
+    return pd.Timestamp(figures.set_index("figure_id").loc[figure_id, "date"])
+
+
+def cluster_claims(claims: pd.DataFrame, cluster: int) -> pd.DataFrame:
+    """Return the claims coded to ``cluster`` (its own section and the key findings tied to it)."""
+    return claims.loc[claims["cluster"] == cluster].reset_index(drop=True)
+
+
+def cluster_issue_ids(issues: pd.DataFrame, cluster: int, chosen: list[str] | tuple = ()) -> list[str]:
+    """Return the ids of the cluster's issues in table order, kept to ``chosen`` when it is not empty.
+
+    Raises ValueError naming the valid ids when ``chosen`` holds an id outside the cluster."""
+    own = issues.loc[issues["cluster"] == cluster, "issue_id"].tolist()
+    unknown = [i for i in chosen if i not in own]
+    if unknown:
+        raise ValueError(f"not a cluster {cluster} issue: {', '.join(unknown)}; valid: {', '.join(own)}")
+    return [i for i in own if not chosen or i in chosen]
 
 
 def passage_cluster(section: pd.Series) -> pd.Series:
@@ -105,7 +129,66 @@ def survey_vs_meeting(claims: pd.DataFrame, issues: pd.DataFrame, best_placed: p
             AGREEMENT.get((stance, includes), "no meeting position")
             for stance, includes in zip(frame["meeting_stance"], frame["survey_includes_un"])
         ],
-        stance_label=frame["meeting_stance"].map(STANCE_LABELS).fillna("Not discussed"),
+        stance_label=frame["meeting_stance"].map(STANCE_LABELS).fillna(NOT_DISCUSSED),
+    )
+
+
+def comparison_for_issues(comparison: pd.DataFrame, issue_ids: list[str]) -> pd.DataFrame:
+    """Return the survey_vs_meeting rows of the given issues."""
+    return comparison[comparison["issue_id"].isin(issue_ids)].reset_index(drop=True)
+
+
+def comparison_for_clusters(comparison: pd.DataFrame, clusters: list[int]) -> pd.DataFrame:
+    """Return the survey_vs_meeting rows for the issues of ``clusters`` (all rows if the list is empty)."""
+    if not clusters:
+        return comparison.reset_index(drop=True)
+    keep = pd.to_numeric(comparison["cluster"], errors="coerce").isin(clusters)
+    return comparison.loc[keep].reset_index(drop=True)
+
+
+def issue_positions(claims: pd.DataFrame, issues: pd.DataFrame, best_placed: pd.DataFrame,
+                    issue_ids: list[str]) -> pd.DataFrame:
+    """Return one row per chosen issue: the meeting's stance (stance_by_issue), the claim that shows
+    it, and the survey's best-placed actors ('' where the survey did not ask)."""
+    survey = best_placed.groupby("issue_id", sort=False)["actor_label"].agg(" / ".join)
+    stances = stance_by_issue(claims, issues)
+    chosen = stances[stances["issue_id"].isin(issue_ids)]
+    return chosen.assign(
+        stance_label=chosen["meeting_stance"].map(STANCE_LABELS).fillna(NOT_DISCUSSED),
+        surveyed=chosen["issue_id"].isin(survey.index),
+        survey_actors=chosen["issue_id"].map(survey).fillna(""),
+    ).reset_index(drop=True)[
+        ["issue_id", "issue", "claims", "meeting_stance", "stance_label", "passage_id", "quote", "surveyed",
+         "survey_actors"]
+    ]
+
+
+def issue_stance_counts(claims: pd.DataFrame, issues: pd.DataFrame, cluster: int) -> pd.DataFrame:
+    """Return the cluster's claims counted per (issue, stance), with their passages and quotes.
+
+    Columns: issue_id, issue, stance_label, claims, passages, quotes, order (the issue's row in
+    issues), stance_order (the stance's place in the data package, for stacking).
+    """
+    own = claims.loc[claims["cluster"] == cluster]
+    labels = issues.set_index("issue_id")["label"]
+    order = {issue_id: n for n, issue_id in enumerate(issues["issue_id"])}
+    counts = (
+        own.groupby(["issue_id", "un_stance"], sort=False)
+        .agg(claims=("claim_id", "size"),
+             passages=("passage_id", lambda p: ", ".join(dict.fromkeys(p))),
+             quotes=("quote", " / ".join))
+        .reset_index()
+    )
+    return (
+        counts.assign(
+            issue=counts["issue_id"].map(labels),
+            stance_label=counts["un_stance"].map(STANCE_LABELS),
+            order=counts["issue_id"].map(order),
+            stance_order=counts["un_stance"].map(STANCE_ORDER.index),
+        )
+        .sort_values(["order", "stance_order"], kind="stable")
+        [["issue_id", "issue", "stance_label", "claims", "passages", "quotes", "order", "stance_order"]]
+        .reset_index(drop=True)
     )
 
 

@@ -4,6 +4,7 @@ whose title states the finding, with plain axis titles, source tooltips and a de
 from __future__ import annotations
 
 import json
+import textwrap
 
 import altair as alt
 import pandas as pd
@@ -12,11 +13,30 @@ from .analysis import AGREEMENT_ORDER
 from .theme import STANCE_LABELS, STANCE_ORDER, stance_scale
 
 AGREEMENT_COLOURS = ["#3b8b5a", "#9cc5a1", "#d1495b", "#bcc4cc"]
+# Axis labels made by wrap_label hold a line break between their lines; wrapped_axis splits them there.
+LINE_BREAK = "\n"
+MULTILINE_LABELS = "split(datum.label, '\\n')"
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
     """Return '1 issue' / '3 issues'."""
     return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def title_lines(text: str, width: int = 68) -> list[str]:
+    """Return a chart title broken into lines of at most ``width`` characters, so it fits the page."""
+    return textwrap.wrap(text, width)
+
+
+def wrap_label(text: str, width: int = 32) -> str:
+    """Return ``text`` as an axis label of lines of at most ``width`` characters (words kept whole),
+    for an axis drawn with wrapped_axis."""
+    return LINE_BREAK.join(textwrap.wrap(text, width))
+
+
+def wrapped_axis(limit: int = 260) -> alt.Axis:
+    """Return an axis that draws each label on several lines, split where wrap_label (or the data) breaks it."""
+    return alt.Axis(labelLimit=limit, labelExpr=MULTILINE_LABELS)
 
 
 def two_line_labels(labels: list[str]) -> str:
@@ -75,6 +95,51 @@ def stance_vs_survey_chart(comparison: pd.DataFrame, title: str | list[str] | No
     )
 
 
+def comparison_title(comparison: pd.DataFrame) -> list[str] | None:
+    """Return a two-line title naming the finding for a single issue; None lets the shared chart compute its own."""
+    if len(comparison) != 1:
+        return None
+    row = comparison.iloc[0]
+    return [f"On {row['issue_label']}, survey and meeting {row['agreement']}:",
+            f"the survey names {row['survey_actors']}; the meeting: '{row['stance_label']}'"]
+
+
+def survey_chart_for_issues(comparison: pd.DataFrame) -> alt.Chart:
+    """Return stance_vs_survey_chart for the chosen issues (rows of survey_vs_meeting), titled by
+    comparison_title and described by the issues it actually shows."""
+    agree = int((comparison["agreement"] == "agree").sum())
+    issues = ", ".join(comparison["issue_label"])
+    return stance_vs_survey_chart(comparison, comparison_title(comparison)).properties(
+        description=(f"Dot chart of {plural(len(comparison), 'surveyed issue')} ({issues}): the meeting's "
+                     f"stance on the UN's role beside the survey's best-placed actor; they agree on {agree}."),
+    )
+
+
+def issue_stance_bars(counts: pd.DataFrame, title: str | alt.Title) -> alt.Chart:
+    """Stacked bars: claims per issue (analysis.issue_stance_counts), coloured by the stance they take
+    on the UN's role, issues in table order with their labels wrapped."""
+    frame = counts.assign(issue_axis=counts["issue"].map(wrap_label))
+    return (
+        alt.Chart(frame, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("issue_axis:N", title=None, sort=alt.EncodingSortField("order", order="ascending"),
+                    axis=wrapped_axis()),
+            x=alt.X("claims:Q", title="Coded claims", stack="zero", axis=alt.Axis(tickMinStep=1)),
+            color=stance_colour(legend=alt.Legend(columns=1)),
+            order=alt.Order("stance_order:Q"),
+            tooltip=[
+                alt.Tooltip("issue:N", title="Issue"),
+                alt.Tooltip("stance_label:N", title="Stance"),
+                alt.Tooltip("claims:Q", title="Claims"),
+                alt.Tooltip("passages:N", title="Passages"),
+                alt.Tooltip("quotes:N", title="Quotes"),
+            ],
+        )
+        .properties(width=260)
+    )
+
+
 def actor_heatmap(mentions: pd.DataFrame, title: str | list[str]) -> alt.LayerChart:
     """Heatmap of computed actor mention counts, cluster by actor, with the count in each cell."""
     named = mentions.groupby("actor_id")["mentions"].transform("sum") > 0
@@ -125,34 +190,6 @@ def claim_type_chart(counts: pd.DataFrame, title: str | list[str]) -> alt.Chart:
     )
 
 
-def estimate_chart(estimates: pd.DataFrame, title: str, x_title: str, y_field: str = "label") -> alt.LayerChart:
-    """Published estimates as dots, with a bar over the range where the source gives one."""
-    frame = estimates.assign(
-        low=estimates["value_low"].fillna(estimates["value"]),
-        high=estimates["value_high"].fillna(estimates["value"]),
-    )
-    base = alt.Chart(frame, title=alt.Title(title, subtitle="Published estimates; hover for publisher, year and confidence"))
-    tooltip = [
-        alt.Tooltip(f"{y_field}:N", title="What"),
-        alt.Tooltip("value:Q", title="Estimate", format=","),
-        alt.Tooltip("low:Q", title="Low", format=","),
-        alt.Tooltip("high:Q", title="High", format=","),
-        alt.Tooltip("unit:N", title="Unit"),
-        alt.Tooltip("year:N", title="Year"),
-        alt.Tooltip("publisher:N", title="Publisher"),
-        alt.Tooltip("document:N", title="Document"),
-        alt.Tooltip("confidence:N", title="Confidence"),
-    ]
-    y = alt.Y(f"{y_field}:N", title=None, sort=alt.EncodingSortField("value", order="descending"))
-    ranges = base.mark_rule(strokeWidth=6, opacity=0.35).encode(y=y, x=alt.X("low:Q", title=x_title), x2="high:Q", tooltip=tooltip)
-    dots = base.mark_point().encode(y=y, x=alt.X("value:Q", title=x_title), tooltip=tooltip)
-    labels = base.mark_text(align="left", dx=8).encode(y=y, x="high:Q", text=alt.Text("value:Q", format=","))
-    return (ranges + dots + labels).properties(
-        width=480, height=alt.Step(24),
-        description=f"Dot chart of published estimates ({x_title}); ranges drawn where the publisher gives one.",
-    )
-
-
-def stance_colour() -> alt.Color:
-    """Return the stance colour encoding every chapter uses."""
-    return alt.Color("stance_label:N", title="Stance on the UN's role", scale=stance_scale())
+def stance_colour(legend: alt.Legend | alt.UndefinedType = alt.Undefined) -> alt.Color:
+    """Return the stance colour encoding every chapter uses (on ``stance_label``), with ``legend`` if given."""
+    return alt.Color("stance_label:N", title="Stance on the UN's role", scale=stance_scale(), legend=legend)

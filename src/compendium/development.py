@@ -10,9 +10,11 @@ import altair as alt
 import pandas as pd
 
 from . import charts
-from .illicit import MULTILINE_LABELS, axis_label, title_lines
+from .analysis import consultation_date
+from .charts import title_lines, wrap_label, wrapped_axis
 
 SECTION = "cluster-4"
+CLUSTER = 4
 VERDICT_ORDER = ["supported", "supported-different-measure", "contradicted", "no-source-found"]
 VERDICT_LABELS = {
     "supported": "supported",
@@ -27,7 +29,6 @@ DISPLACEMENT_FIGURE = "average-displacement"
 RICHEST_FIGURE = "richest-people"
 RICHEST_SUBJECT = "richest people with the wealth of the poorest half"
 MDG_START = "millennium-declaration"
-CONSULTATION = "consultation-date"
 
 
 def verdict_scale() -> alt.Scale:
@@ -132,7 +133,7 @@ def verdict_chart(readings: pd.DataFrame) -> alt.Chart:
         value_text=readings["source_value"].map(_number).where(
             readings["source_value"].notna(), readings["source_date"].fillna("—")) + " " + readings["unit"].fillna(""),
         year_text=readings["year"].astype("string").fillna(""),
-        row=readings["quote"].map(lambda q: axis_label(q, 42)),
+        row=readings["quote"].map(lambda q: wrap_label(q, 42)),
     )[["row", "quote", "passage_id", "reading", "verdict_label", "value_text", "measure", "source", "year_text",
        "confidence", "note"]].fillna({"note": ""})
     order = list(dict.fromkeys(frame["row"]))
@@ -141,7 +142,7 @@ def verdict_chart(readings: pd.DataFrame) -> alt.Chart:
         alt.Chart(frame)
         .mark_square(size=220, opacity=1)
         .encode(
-            y=alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelExpr=MULTILINE_LABELS, labelLimit=260)),
+            y=alt.Y("row:N", title=None, sort=order, axis=wrapped_axis()),
             x=alt.X("reading:O", title="Readings in public sources, one square each",
                     scale=alt.Scale(domain=list(range(1, widest + 1))), axis=alt.Axis(labelAngle=0)),
             color=alt.Color("verdict_label:N", title="Verdict", scale=verdict_scale(), legend=alt.Legend(columns=2)),
@@ -187,7 +188,7 @@ def event_year(context: pd.DataFrame, context_id: str = MDG_START) -> int:
 
 def year_before_meeting(figures: pd.DataFrame) -> int:
     """Return the last full year before the consultation, from the figures table's consultation date."""
-    return int(str(figures.set_index("figure_id").loc[CONSULTATION, "date"])[:4]) - 1
+    return consultation_date(figures).year - 1
 
 
 def appeal_kind(measure: pd.Series) -> pd.Series:
@@ -321,7 +322,7 @@ def displacement_measures(readings: pd.DataFrame, figure_id: str = DISPLACEMENT_
     own = readings[readings["figure_id"] == figure_id]
     short = own["measure"].str.replace(r"\s*\(.*\)$", "", regex=True)
     frame = own.assign(short=short, label=(short.str.capitalize() + " (" + own["publisher"] + ", "
-                       + own["year"].astype(str) + ")").map(lambda t: axis_label(t, 36)))
+                       + own["year"].astype(str) + ")").map(lambda t: wrap_label(t, 36)))
     order = list(dict.fromkeys(frame["measure"]))
     return frame.sort_values(["measure", "year"], key=lambda s: s.map(order.index) if s.name == "measure" else s,
                              kind="stable").reset_index(drop=True)
@@ -346,7 +347,7 @@ def displacement_chart(measures: pd.DataFrame, claimed_years: float) -> alt.Laye
          "verdict_label", "note", "passage_id", "quote"]
     ].fillna({"note": ""})
     y = alt.Y("label:N", title=None, sort=frame["label"].tolist(),
-              axis=alt.Axis(labelExpr=MULTILINE_LABELS, labelLimit=260))
+              axis=wrapped_axis())
     x = alt.X("source_value:Q", title="Years", scale=alt.Scale(domainMin=0))
     tooltip = [
         alt.Tooltip("measure:N", title="Definition"),

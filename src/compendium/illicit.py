@@ -1,115 +1,32 @@
 """Cluster 3, illicit globalization: the meeting's stance on the UN's role issue by issue, the
 survey's best-placed actor beside it, published estimates for context, and the figure for which
-no source was found. Each frame function returns a new frame; each chart builder one chart."""
+no source was found. Each frame function returns a new frame; each chart builder one chart. The frames and tables
+cluster 4 shares (issue positions, the survey comparison) live in analysis, charts and present."""
 
 from __future__ import annotations
-
-import textwrap
 
 import altair as alt
 import pandas as pd
 
 from . import charts
-from .analysis import stance_by_issue, survey_vs_meeting
+from .charts import title_lines, wrapped_axis
 from .theme import STANCE_LABELS, stance_scale
 
 SECTION = "cluster-3"
 CLUSTER = 3
 UNSOURCED = "no-source-found"
-NOT_DISCUSSED = "Not discussed"
 # The estimates the chapter shows by default; the context table holds these subjects for cluster 3.
 DEFAULT_SUBJECTS = ("modern slavery", "forced labour", "illicit financial flows from developing countries",
                     "illicit drug use")
-# Vega expression that draws an axis label over several lines, split where the label holds a newline.
-MULTILINE_LABELS = "split(datum.label, '\\n')"
 PUBLISHER_COLOURS = ["#1f5f8b", "#e07a1f", "#3b8b5a", "#7d5ba6", "#8c6d46", "#c2577f"]
 
 
 # --- issues and stances ---------------------------------------------------------------------
 
 
-def cluster_issue_ids(issues: pd.DataFrame, cluster: int, chosen: list[str] | tuple = ()) -> list[str]:
-    """Return the ids of the cluster's issues in table order, kept to ``chosen`` when it is not empty.
-
-    Raises ValueError naming the valid ids when ``chosen`` holds an id outside the cluster."""
-    own = issues.loc[issues["cluster"] == cluster, "issue_id"].tolist()
-    unknown = [i for i in chosen if i not in own]
-    if unknown:
-        raise ValueError(f"not a cluster {cluster} issue: {', '.join(unknown)}; valid: {', '.join(own)}")
-    return [i for i in own if not chosen or i in chosen]
-
-
-def cluster_comparison(claims: pd.DataFrame, issues: pd.DataFrame, best_placed: pd.DataFrame,
-                       issue_ids: list[str]) -> pd.DataFrame:
-    """Return the shared survey-vs-meeting frame (analysis.survey_vs_meeting) for the given issues only."""
-    comparison = survey_vs_meeting(claims, issues, best_placed)
-    return comparison[comparison["issue_id"].isin(issue_ids)].reset_index(drop=True)
-
-
-def cluster_survey_chart(comparison: pd.DataFrame, cluster: int) -> alt.Chart:
-    """Return the shared stance-vs-survey dot chart (charts.stance_vs_survey_chart) for one cluster's
-    surveyed issues, with a description that counts this cluster's issues rather than all eleven."""
-    columns = ["issue_label", "cluster", "survey_actors", "survey_includes_un", "survey_passage_id",
-               "stance_label", "passage_id", "quote", "agreement"]
-    agree = int((comparison["agreement"] == "agree").sum())
-    return charts.stance_vs_survey_chart(comparison[columns]).properties(
-        description=(
-            f"Dot chart of the {charts.plural(len(comparison), 'issue')} of cluster {cluster} that the survey asked "
-            f"about: for each, the meeting's stance on the UN's role, coloured by whether it agrees with the "
-            f"survey's best-placed actor; they agree on {agree}."
-        )
-    )
-
-
 def agreement_of(comparison: pd.DataFrame, issue_id: str) -> str:
     """Return the agreement category ('agree', 'partly agree', …) of one issue in the comparison."""
     return str(comparison.set_index("issue_id").loc[issue_id, "agreement"])
-
-
-def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
-    """Return the survey-vs-meeting frame as a readable table, one row per surveyed issue."""
-    return pd.DataFrame(
-        {
-            "Survey issue": comparison["issue_label"],
-            "Survey's best-placed actor": comparison["survey_actors"],
-            "Survey names the UN": comparison["survey_includes_un"].map({True: "yes", False: "no"}),
-            "Meeting's stance on the UN's role": comparison["stance_label"],
-            "Passage": comparison["passage_id"],
-            "Quote": comparison["quote"],
-            "Agreement": comparison["agreement"],
-        }
-    )
-
-
-def issue_positions(claims: pd.DataFrame, issues: pd.DataFrame, best_placed: pd.DataFrame,
-                    issue_ids: list[str]) -> pd.DataFrame:
-    """Return one row per chosen issue: the meeting's stance (analysis.stance_by_issue), the claim
-    that shows it, and the survey's best-placed actors ('' where the survey did not ask)."""
-    survey = best_placed.groupby("issue_id", sort=False)["actor_label"].agg(" / ".join)
-    stances = stance_by_issue(claims, issues)
-    chosen = stances[stances["issue_id"].isin(issue_ids)]
-    return chosen.assign(
-        stance_label=chosen["meeting_stance"].map(STANCE_LABELS).fillna(NOT_DISCUSSED),
-        surveyed=chosen["issue_id"].isin(survey.index),
-        survey_actors=chosen["issue_id"].map(survey).fillna(""),
-    ).reset_index(drop=True)[
-        ["issue_id", "issue", "claims", "meeting_stance", "stance_label", "passage_id", "quote", "surveyed",
-         "survey_actors"]
-    ]
-
-
-def positions_table(positions: pd.DataFrame) -> pd.DataFrame:
-    """Return the issue positions as a readable table: issue, stance, the claim behind it, survey answer."""
-    return pd.DataFrame(
-        {
-            "Issue": positions["issue"],
-            "Claims coded": positions["claims"],
-            "Meeting's stance on the UN's role": positions["stance_label"],
-            "Passage": positions["passage_id"],
-            "Quote": positions["quote"],
-            "Survey's best-placed actor": positions["survey_actors"].replace("", "(not asked)"),
-        }
-    )
 
 
 def claim_units(claims: pd.DataFrame, positions: pd.DataFrame) -> pd.DataFrame:
@@ -129,18 +46,9 @@ def claim_units(claims: pd.DataFrame, positions: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def title_lines(text: str, width: int = 68) -> list[str]:
-    """Return a chart title broken into lines of at most ``width`` characters, so it fits the page."""
-    return textwrap.wrap(text, width)
-
-
-def axis_label(text: str, width: int = 34) -> str:
-    """Return ``text`` broken into lines for an axis label drawn with MULTILINE_LABELS."""
-    return "\n".join(textwrap.wrap(text, width))
-
-
 def _issue_axis_label(positions: pd.DataFrame) -> pd.Series:
-    return positions["issue"] + positions["surveyed"].map({True: "", False: "\n(not in the survey)"})
+    unasked = charts.LINE_BREAK + "(not in the survey)"
+    return positions["issue"] + positions["surveyed"].map({True: "", False: unasked})
 
 
 def _stance_title(positions: pd.DataFrame) -> list[str]:
@@ -163,7 +71,7 @@ def stance_units_chart(units: pd.DataFrame, positions: pd.DataFrame) -> alt.Laye
     summary = positions.assign(row=order, at=widest + 0.8, text=positions["stance_label"])[
         ["row", "at", "text", "issue", "stance_label", "claims", "passage_id", "quote"]
     ]
-    y = alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelExpr=MULTILINE_LABELS, labelLimit=230))
+    y = alt.Y("row:N", title=None, sort=order, axis=wrapped_axis(230))
     x_scale = alt.Scale(domain=[0.4, widest + 0.6 + text_room], nice=False)
     squares = (
         alt.Chart(frame)
@@ -343,19 +251,3 @@ def unsourced_table(unsourced: pd.DataFrame) -> pd.DataFrame:
         },
     )
     return fields.T.set_axis(unsourced["figure_id"].tolist(), axis=1).rename_axis("").reset_index()
-
-
-def readable(frame: pd.DataFrame):
-    """Return ``frame`` styled for reading in the book: no row numbers, text aligned left and top."""
-    return frame.style.hide(axis="index").format(escape="html", na_rep="").set_table_styles(
-        [{"selector": "th, td", "props": [("text-align", "left"), ("vertical-align", "top"), ("font-size", "0.88em")]}]
-    )
-
-
-def sources_line(frame: pd.DataFrame) -> str:
-    """Return 'Publisher, Document (year; confidence)' for each distinct source in ``frame``, joined by '; '."""
-    parts = (
-        frame.assign(cite=frame["publisher"] + ", " + frame["document"] + " (" + frame["year"].astype(str)
-                     + "; " + frame["confidence"] + ")")["cite"]
-    )
-    return "; ".join(dict.fromkeys(parts))

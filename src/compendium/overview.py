@@ -13,7 +13,7 @@ import pandas as pd
 from IPython.display import Markdown
 
 from . import analysis, charts, lexicon
-from .present import quotation
+from .present import join_words, quotation
 from .source import Document
 from .theme import ACCENT
 
@@ -41,12 +41,7 @@ _QUESTION_SPLIT = re.compile(r"(?<=\?);?\s*(?:and\s+)?")
 # -- helpers --------------------------------------------------------------------------------
 
 
-def _phrase(items: list[str]) -> str:
-    """Return 'a', 'a and b' or 'a, b and c'."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def title_lines(title: str) -> list[str]:
+def semicolon_lines(title: str) -> list[str]:
     """Split a finding-title at its semicolons into lines, so it fits the page's width."""
     parts = title.split("; ")
     return [p + ";" for p in parts[:-1]] + parts[-1:]
@@ -55,9 +50,9 @@ def title_lines(title: str) -> list[str]:
 # -- what the consultation was ----------------------------------------------------------
 
 
-def consultation_date(figures: pd.DataFrame, figure_id: str = "consultation-date") -> str:
-    """Return the consultation's date from the figures table, written as '7 May 2015'."""
-    date = pd.Timestamp(figures.set_index("figure_id").loc[figure_id, "date"])
+def consultation_date(figures: pd.DataFrame, figure_id: str = analysis.CONSULTATION) -> str:
+    """Return the consultation's date (analysis.consultation_date) written as '7 May 2015'."""
+    date = analysis.consultation_date(figures, figure_id)
     return f"{date.day} {date:%B %Y}"
 
 
@@ -140,11 +135,11 @@ def _link(target: str) -> str:
 
 def finding_note(row: pd.Series, issue_labels: pd.Series) -> str:
     """Return the sentence under a quoted finding: what its claims concern and where to read more."""
-    links = _phrase([_link(t) for t in row["targets"]]) if row["targets"] else "no other part of the summary"
+    links = join_words([_link(t) for t in row["targets"]]) if row["targets"] else "no other part of the summary"
     if row["via"] == "cluster":
-        concern = _phrase([f"cluster {c} ({charts.plural(n, 'claim')})" for c, n in row["clusters"]])
+        concern = join_words([f"cluster {c} ({charts.plural(n, 'claim')})" for c, n in row["clusters"]])
         return f"Its coded claims concern {concern}. Read more in {links}."
-    labels = _phrase([issue_labels.get(i, i) for i in row["issues"]])
+    labels = join_words([issue_labels.get(i, i) for i in row["issues"]])
     return f"Its coded claims are cross-cutting ({labels}), tied to no one cluster; the theme returns in {links}."
 
 
@@ -210,7 +205,7 @@ def words_title(words: pd.DataFrame) -> str:
 
 def words_chart(words: pd.DataFrame) -> alt.LayerChart:
     """Bar chart of words per section, clusters highlighted, each bar labelled with its count and share."""
-    title = alt.Title(title_lines(words_title(words)), subtitle="Words in each section's passages")
+    title = alt.Title(semicolon_lines(words_title(words)), subtitle="Words in each section's passages")
     base = alt.Chart(words, title=title).encode(
         y=alt.Y("label:N", title=None, sort=list(words["label"])),
         x=alt.X("words:Q", title="Words"),
@@ -268,7 +263,7 @@ def actors_title(mentions: pd.DataFrame) -> str:
 
 def actors_chart(mentions: pd.DataFrame) -> alt.LayerChart:
     """Heatmap of actor mentions by cluster (the shared builder), titled with its finding."""
-    return charts.actor_heatmap(mentions, title_lines(actors_title(mentions)))
+    return charts.actor_heatmap(mentions, semicolon_lines(actors_title(mentions)))
 
 
 # -- claim types by cluster --------------------------------------------------------------------
@@ -319,7 +314,7 @@ def claim_types_title(counts: pd.DataFrame) -> str:
         return head + ", in every cluster"
     parts = [f"{p.split(':')[0].lower()} {'leads ' if i == 0 else ''}with {claim_type_plural(t)}"
              for i, (p, t) in enumerate(others)]
-    return f"{head}; yet {_phrase(parts)}"
+    return f"{head}; yet {join_words(parts)}"
 
 
 def claim_types_chart(counts: pd.DataFrame) -> alt.Chart:
@@ -327,7 +322,7 @@ def claim_types_chart(counts: pd.DataFrame) -> alt.Chart:
     part names are the axis labels and the types are written in words, to fit the page."""
     readable = counts.assign(claim_type=counts["claim_type"].str.replace("-", " ").str.capitalize())
     return (
-        charts.claim_type_chart(readable, title_lines(claim_types_title(counts)))
+        charts.claim_type_chart(readable, semicolon_lines(claim_types_title(counts)))
         .encode(y=alt.Y("part:N", title=None, sort=None))
         .properties(width=340)
     )

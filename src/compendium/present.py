@@ -1,11 +1,16 @@
-"""Presenting the source model in the book: attributed quotations and model tables."""
+"""Presenting the source model and the results in the book: attributed quotations, readable
+tables and the words around numbers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 from IPython.display import Markdown
+from pandas.io.formats.style import Styler
 
 from .source import Block, Document
+from .theme import STANCE_LABELS
 
 SOURCE_NAME = "CIC meeting summary, 7 May 2015"
 
@@ -49,8 +54,6 @@ def model_overview(doc: Document) -> pd.DataFrame:
 
 def claims_table(claims: pd.DataFrame, issues: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
     """Return coded claims as a readable table: passage, quote, issue, type, actors, stance, feasibility."""
-    from .theme import STANCE_LABELS
-
     issue_labels = issues.set_index("issue_id")["label"]
     actor_labels = actors.set_index("actor_id")["label"]
     named = claims["actors"].fillna("").map(
@@ -75,3 +78,75 @@ def quote_claims(claims: pd.DataFrame, claim_ids: list[str] | None = None) -> Ma
     return Markdown(
         "\n".join(attributed(quote, pid) for quote, pid in zip(chosen["quote"], chosen["passage_id"]))
     )
+
+
+# -- tables --------------------------------------------------------------------------------
+
+
+def readable_table(frame: pd.DataFrame, name: str) -> Styler:
+    """Return ``frame`` styled for reading in the book: no row numbers, text escaped and aligned left
+    and top; ``name`` (the table's published name) fixes its HTML id, so every build writes the same page."""
+    return (
+        Styler(frame, uuid=name, cell_ids=False)
+        .hide(axis="index")
+        .format(escape="html", na_rep="")
+        .set_table_styles(
+            [{"selector": "th, td",
+              "props": [("text-align", "left"), ("vertical-align", "top"), ("font-size", "0.88em")]}]
+        )
+    )
+
+
+def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Return analysis.survey_vs_meeting rows as a readable table, one row per surveyed issue."""
+    return pd.DataFrame(
+        {
+            "Survey issue": comparison["issue_label"],
+            "Survey's best-placed actor": comparison["survey_actors"],
+            "Survey names the UN": comparison["survey_includes_un"].map({True: "yes", False: "no"}),
+            "Meeting's stance on the UN's role": comparison["stance_label"],
+            "Passage": comparison["passage_id"],
+            "Quote": comparison["quote"],
+            "Agreement": comparison["agreement"],
+        }
+    )
+
+
+def positions_table(positions: pd.DataFrame) -> pd.DataFrame:
+    """Return analysis.issue_positions as a readable table: issue, stance, the claim behind it, survey answer."""
+    return pd.DataFrame(
+        {
+            "Issue": positions["issue"],
+            "Claims coded": positions["claims"],
+            "Meeting's stance on the UN's role": positions["stance_label"],
+            "Passage": positions["passage_id"],
+            "Quote": positions["quote"],
+            "Survey's best-placed actor": positions["survey_actors"].replace("", "(not asked)"),
+        }
+    )
+
+
+# -- words ---------------------------------------------------------------------------------
+
+
+def join_words(words: Iterable[str]) -> str:
+    """Return 'A', 'A and B' or 'A, B and C' ('' for none)."""
+    items = [str(w) for w in words]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def in_sentence(label: str) -> str:
+    """Return a label for use inside a sentence: 'International community' -> 'international community';
+    an acronym such as 'UN …' is kept."""
+    return label[0].lower() + label[1:] if len(label) > 1 and label[1].islower() else label
+
+
+def sources_line(frame: pd.DataFrame) -> str:
+    """Return 'Publisher, Document (year; confidence)' for each distinct source in ``frame``, joined by '; '."""
+    parts = (
+        frame.assign(cite=frame["publisher"] + ", " + frame["document"] + " (" + frame["year"].astype(str)
+                     + "; " + frame["confidence"] + ")")["cite"]
+    )
+    return "; ".join(dict.fromkeys(parts))

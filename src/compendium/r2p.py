@@ -1,16 +1,17 @@
 """Cluster 1, R2P and human rights: the proposed measures and who would act on them, the dated
-timeline of the cases the meeting says weakened the norm, and the chapter's chart builders."""
+timeline of the cases the meeting says weakened the norm, and the chapter's chart builders.
+What cluster 2 shares with it (claims and stances per issue, the survey chart) lives in analysis and charts."""
 
 from __future__ import annotations
 
 import re
-import textwrap
 
 import altair as alt
 import pandas as pd
 
-from . import charts
-from .theme import STANCE_LABELS, STANCE_ORDER, stance_scale
+from .charts import issue_stance_bars, wrap_label, wrapped_axis
+from .present import in_sentence
+from .theme import STANCE_LABELS
 
 CLUSTER = 1
 SECTION = "cluster-1"
@@ -33,28 +34,9 @@ GROUP_LABELS = {MILESTONES: "R2P milestone", CASES: "Case named as weakening R2P
 CASE_NAMES = ("Northern Iraq", "Libya", "Syria", "Iraq")
 UNVERIFIED = "to-verify"
 STATUS_LABELS = {False: "source rated", True: "date still to verify"}
-# Axis labels longer than this many characters wrap at a word; the mark splits the lines (labelExpr).
-WRAP_WIDTH = 32
-WRAP_MARK = "|"
 # Shortened on the timeline's axis only.
 ABBREVIATIONS = {"Security Council resolution": "UNSC resolution"}
 _BRACKETS = re.compile(r"\s*\([^)]*\)")
-
-
-def wrapped(text: str, width: int = WRAP_WIDTH) -> str:
-    """Return ``text`` with WRAP_MARK between lines of at most ``width`` characters (words kept whole)."""
-    return WRAP_MARK.join(textwrap.wrap(text, width))
-
-
-def wrapped_axis(limit: int = 260) -> alt.Axis:
-    """Return an axis that draws WRAP_MARK-separated labels on several lines."""
-    return alt.Axis(labelLimit=limit, labelExpr=f"split(datum.label, '{WRAP_MARK}')", labelLineHeight=14)
-
-
-def in_sentence(label: str) -> str:
-    """Return a label for use inside a sentence: 'International community' -> 'international community';
-    an acronym such as 'UN …' is kept."""
-    return label[0].lower() + label[1:] if len(label) > 1 and label[1].islower() else label
 
 
 def short_label(text: str, words: int = 6) -> str:
@@ -66,41 +48,6 @@ def short_label(text: str, words: int = 6) -> str:
 def actor_ids(cell) -> list[str]:
     """Return the actor ids of a semicolon-separated actors cell (empty or missing: none)."""
     return [a for a in str(cell).split(";") if a] if isinstance(cell, str) else []
-
-
-def cluster_claims(claims: pd.DataFrame, cluster: int = CLUSTER) -> pd.DataFrame:
-    """Return the claims coded to ``cluster`` (its own section and the key findings tied to it)."""
-    return claims.loc[claims["cluster"] == cluster].reset_index(drop=True)
-
-
-def issue_stance_counts(claims: pd.DataFrame, issues: pd.DataFrame, cluster: int = CLUSTER) -> pd.DataFrame:
-    """Return the cluster's claims counted per (issue, stance), with their passages and quotes.
-
-    Columns: issue_id, issue, issue_axis (wrapped for an axis), stance_label, claims, passages, quotes,
-    order (the issue's row in issues), stance_order (the stance's place in the data package, for stacking).
-    """
-    own = claims.loc[claims["cluster"] == cluster]
-    labels = issues.set_index("issue_id")["label"]
-    order = {issue_id: n for n, issue_id in enumerate(issues["issue_id"])}
-    counts = (
-        own.groupby(["issue_id", "un_stance"], sort=False)
-        .agg(claims=("claim_id", "size"),
-             passages=("passage_id", lambda p: ", ".join(dict.fromkeys(p))),
-             quotes=("quote", " / ".join))
-        .reset_index()
-    )
-    return (
-        counts.assign(
-            issue=counts["issue_id"].map(labels),
-            issue_axis=counts["issue_id"].map(labels).map(wrapped),
-            stance_label=counts["un_stance"].map(STANCE_LABELS),
-            order=counts["issue_id"].map(order),
-            stance_order=counts["un_stance"].map(STANCE_ORDER.index),
-        )
-        .sort_values(["order", "stance_order"], kind="stable")
-        [["issue_id", "issue", "issue_axis", "stance_label", "claims", "passages", "quotes", "order", "stance_order"]]
-        .reset_index(drop=True)
-    )
 
 
 def positioned_claims(counts: pd.DataFrame) -> int:
@@ -262,45 +209,7 @@ def event_label(label: str, subject: str) -> str:
     return f"{case}: {plain}" if case and case not in plain else plain
 
 
-def consultation_date(figures: pd.DataFrame) -> pd.Timestamp:
-    """Return the date of the consultation as the figures table records it (figure 'consultation-date')."""
-    row = figures.set_index("figure_id").loc["consultation-date"]
-    return pd.Timestamp(row["date"])
-
-
-def comparison_for_clusters(comparison: pd.DataFrame, clusters: list[int]) -> pd.DataFrame:
-    """Return the survey-vs-meeting rows for the issues of ``clusters`` (all rows if the list is empty)."""
-    if not clusters:
-        return comparison.reset_index(drop=True)
-    keep = pd.to_numeric(comparison["cluster"], errors="coerce").isin(clusters)
-    return comparison.loc[keep].reset_index(drop=True)
-
-
-def comparison_title(comparison: pd.DataFrame) -> list[str] | None:
-    """Return a two-line title naming the finding for a single issue; None lets the shared chart compute its own."""
-    if len(comparison) != 1:
-        return None
-    row = comparison.iloc[0]
-    return [f"On {row['issue_label']}, survey and meeting {row['agreement']}:",
-            f"the survey names {row['survey_actors']}; the meeting: '{row['stance_label']}'"]
-
-
 # -- charts --------------------------------------------------------------------------------
-
-# What the shared survey chart encodes and shows in its tooltips; other columns stay out of the page.
-SURVEY_COLUMNS = ["issue_label", "cluster", "survey_actors", "survey_includes_un", "survey_passage_id",
-                  "stance_label", "passage_id", "quote", "agreement"]
-
-
-def survey_chart(comparison: pd.DataFrame) -> alt.Chart:
-    """Return the shared stance-vs-survey chart (charts.stance_vs_survey_chart) for the chosen issues,
-    titled by comparison_title and described by the issues it actually shows."""
-    agree = int((comparison["agreement"] == "agree").sum())
-    issues = ", ".join(comparison["issue_label"])
-    return charts.stance_vs_survey_chart(comparison[SURVEY_COLUMNS], comparison_title(comparison)).properties(
-        description=(f"Dot chart of {charts.plural(len(comparison), 'surveyed issue')} ({issues}): the meeting's "
-                     f"stance on the UN's role beside the survey's best-placed actor; they agree on {agree}."),
-    )
 
 
 def measure_roles_chart(roles: pd.DataFrame) -> alt.Chart:
@@ -355,7 +264,7 @@ def timeline_chart(events: pd.DataFrame, meeting: pd.Timestamp) -> alt.LayerChar
         after = int((cases["start"].dt.year > year).sum())
         lines.append(f"{after} of them came after the norm was defined in {year}")
     frame = events[["group", "event", "when", "status", "publisher", "document", "confidence", "passage_id"]].assign(
-        label=events["event"].map(lambda e: wrapped(axis_label(e))),
+        label=events["event"].map(lambda e: wrap_label(axis_label(e))),
         start=events["start"].dt.strftime("%Y-%m-%d"), end=events["end"].dt.strftime("%Y-%m-%d"),
         note=events["note"].fillna(""))
     groups = list(GROUP_LABELS.values())
@@ -405,28 +314,9 @@ def issue_stance_chart(counts: pd.DataFrame) -> alt.Chart:
     positioned = positioned_claims(counts)
     total = int(counts["claims"].sum())
     title = f"{positioned} of the cluster's {total} coded claims take a position on the UN's role"
-    return (
-        alt.Chart(counts, title=alt.Title(title, subtitle="Coded claims by issue, key findings included"))
-        .mark_bar()
-        .encode(
-            y=alt.Y("issue_axis:N", title=None, sort=alt.EncodingSortField("order", order="ascending"),
-                    axis=wrapped_axis()),
-            x=alt.X("claims:Q", title="Coded claims", stack="zero", axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color("stance_label:N", title="Stance on the UN's role", scale=stance_scale(),
-                            legend=alt.Legend(columns=1)),
-            order=alt.Order("stance_order:Q"),
-            tooltip=[
-                alt.Tooltip("issue:N", title="Issue"),
-                alt.Tooltip("stance_label:N", title="Stance"),
-                alt.Tooltip("claims:Q", title="Claims"),
-                alt.Tooltip("passages:N", title="Passages"),
-                alt.Tooltip("quotes:N", title="Quotes"),
-            ],
-        )
-        .properties(
-            width=260,
-            height=alt.Step(40),
-            description=(f"Stacked bar chart of the cluster's coded claims per issue by stance on the UN's role; "
-                         f"{positioned} of {total} take a position."),
-        )
+    subtitle = "Coded claims by issue, key findings included"
+    return issue_stance_bars(counts, alt.Title(title, subtitle=subtitle)).properties(
+        height=alt.Step(40),
+        description=(f"Stacked bar chart of the cluster's coded claims per issue by stance on the UN's role; "
+                     f"{positioned} of {total} take a position."),
     )

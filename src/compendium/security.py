@@ -9,9 +9,10 @@ import re
 import altair as alt
 import pandas as pd
 
-from .r2p import issue_stance_counts, wrapped, wrapped_axis
+from .analysis import issue_stance_counts
+from .charts import issue_stance_bars, wrap_label, wrapped_axis
 from .source import Document
-from .theme import STANCE_LABELS, stance_scale
+from .theme import STANCE_LABELS
 
 CLUSTER = 2
 # The passage that names the new technology domains, and the one with the groups and outlooks.
@@ -77,14 +78,14 @@ def stance_counts(claims: pd.DataFrame, issues: pd.DataFrame, domains: pd.DataFr
                   cluster: int = CLUSTER) -> pd.DataFrame:
     """Return claims per (issue, stance) for the cluster's issues, each issue placed in its group.
 
-    Columns: issue, issue_axis, group, stance_label, claims, passages, quotes, order, stance_order.
+    Columns: issue, group, stance_label, claims, passages, quotes, order, stance_order.
     """
     counts = issue_stance_counts(claims, issues, cluster)
     labels = issues.set_index("issue_id")["label"]
     domain_ids = set(domains["issue_id"])
     groups = [issue_group(i, labels[i], domain_ids) for i in counts["issue_id"]]
     return counts.assign(group=groups)[
-        ["issue", "issue_axis", "group", "stance_label", "claims", "passages", "quotes", "order", "stance_order"]]
+        ["issue", "group", "stance_label", "claims", "passages", "quotes", "order", "stance_order"]]
 
 
 def groups_and_outlooks(document: Document, passage: str = TYPOLOGY_PASSAGE) -> pd.DataFrame:
@@ -136,7 +137,7 @@ def pairing_grid(lists: pd.DataFrame, stated: tuple[tuple[str, str], ...] = STAT
         {
             "group": grid["item_g"],
             "outlook": grid["item_o"],
-            "outlook_axis": grid["item_o"].map(wrapped),
+            "outlook_axis": grid["item_o"].map(wrap_label),
             "group_position": grid["position_g"],
             "outlook_position": grid["position_o"],
             "stated": is_stated,
@@ -205,30 +206,14 @@ def stance_chart(counts: pd.DataFrame) -> alt.Chart:
     not_placed = domains.loc[domains["stance_label"] == STANCE_LABELS["un-not-well-placed"], "issue"].nunique()
     share = "all" if not_placed == n_domains else f"{not_placed} of"
     title = f"In {share} {n_domains} new technology domains, the UN is 'not well placed'"
+    subtitle = "Coded claims of cluster 2 (key findings included) by issue"
     return (
-        alt.Chart(counts, title=alt.Title(title, subtitle="Coded claims of cluster 2 (key findings included) by issue"))
-        .mark_bar()
-        .encode(
-            y=alt.Y("issue_axis:N", title=None, sort=alt.EncodingSortField("order", order="ascending"),
-                    axis=wrapped_axis()),
-            x=alt.X("claims:Q", title="Coded claims", stack="zero", axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color("stance_label:N", title="Stance on the UN's role", scale=stance_scale(),
-                            legend=alt.Legend(columns=1)),
-            order=alt.Order("stance_order:Q"),
-            row=alt.Row("group:N", title=None, sort=ISSUE_GROUPS,
-                        header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top",
-                                          labelFontWeight="bold")),
-            tooltip=[
-                alt.Tooltip("issue:N", title="Issue"),
-                alt.Tooltip("stance_label:N", title="Stance"),
-                alt.Tooltip("claims:Q", title="Claims"),
-                alt.Tooltip("passages:N", title="Passages"),
-                alt.Tooltip("quotes:N", title="Quotes"),
-            ],
-        )
+        issue_stance_bars(counts, alt.Title(title, subtitle=subtitle))
+        .encode(row=alt.Row("group:N", title=None, sort=ISSUE_GROUPS,
+                            header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top",
+                                              labelFontWeight="bold")))
         .resolve_scale(y="independent")
         .properties(
-            width=260,
             height=alt.Step(38),
             description=(f"Stacked bar chart of cluster 2's coded claims per issue by stance on the UN's role; "
                          f"{not_placed} of the {n_domains} technology domains are coded 'UN not well placed'."),

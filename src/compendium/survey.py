@@ -13,7 +13,6 @@ import csv
 import io
 import json
 import re
-import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,9 +22,10 @@ from IPython.display import Markdown, display
 
 from . import paths
 from .analysis import stance_by_issue, survey_best_placed
-from .charts import plural
+from .charts import plural, title_lines
 from .errors import Problem, ValidationFailed
 from .io import write_text_atomic
+from .present import comparison_table, join_words
 from .source import Document, lost_charts
 from .theme import ACCENT, CLUSTER_LABELS, MUTED
 
@@ -34,6 +34,14 @@ from .theme import ACCENT, CLUSTER_LABELS, MUTED
 CROSS_CUTTING = "Cross-cutting"
 OTHER_ACTORS = "Other actors"
 NAMED_ALONE, NAMED_WITH_OTHERS = "named alone", "named with others"
+# Chart titles wrap at this many characters: the annex's charts are narrower than the clusters'.
+TITLE_WIDTH = 64
+# The annex's names for the columns of present.comparison_table.
+ANNEX_COMPARISON_COLUMNS = {
+    "Survey issue": "Issue (as in the annex)",
+    "Survey's best-placed actor": "Survey: best placed",
+    "Passage": "Meeting passage",
+}
 
 # Coverage of an issue by the survey (Annex A table) and by the meeting (coded claims).
 COVERAGE_ORDER = ["asked and discussed", "asked, not discussed", "discussed, not asked", "neither"]
@@ -84,14 +92,6 @@ NO_RESPONSES = (
 # -- words -------------------------------------------------------------------------------
 
 
-def join_words(words: Iterable[str]) -> str:
-    """Return 'A', 'A and B' or 'A, B and C'."""
-    items = [str(w) for w in words]
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
 def leaders(frame: pd.DataFrame, value: str, label: str) -> tuple[list[str], int]:
     """Return the labels sharing the highest ``value`` (in frame order) and that value."""
     if frame.empty:
@@ -103,18 +103,6 @@ def leaders(frame: pd.DataFrame, value: str, label: str) -> tuple[list[str], int
 def cluster_label(cluster: pd.Series) -> pd.Series:
     """Return '1 R2P and human rights' ... or 'Cross-cutting' for issues without a cluster."""
     return cluster.map(lambda c: CROSS_CUTTING if pd.isna(c) else CLUSTER_LABELS[int(c)])
-
-
-def title_lines(text: str, width: int = 64) -> list[str]:
-    """Return a chart title broken into lines of at most ``width`` characters, so it fits the page."""
-    return textwrap.wrap(text, width)
-
-
-def show_table(frame: pd.DataFrame):
-    """Return ``frame`` styled for reading: no row numbers, text aligned left."""
-    return frame.style.hide(axis="index").format(escape="html").set_table_styles(
-        [{"selector": "th, td", "props": [("text-align", "left"), ("vertical-align", "top")]}]
-    )
 
 
 # -- the best-placed table -----------------------------------------------------------------
@@ -259,18 +247,11 @@ def discussed_not_asked(coverage: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
-    """Return survey_vs_meeting as a readable table: issue, survey's answer, UN named, stance, agreement."""
-    return pd.DataFrame(
-        {
-            "Issue (as in the annex)": comparison["issue_label"],
-            "Survey: best placed": comparison["survey_actors"],
-            "Survey names the UN": comparison["survey_includes_un"].map({True: "yes", False: "no"}),
-            "Meeting's stance on the UN's role": comparison["stance_label"],
-            "Meeting passage": comparison["passage_id"],
-            "Agreement": comparison["agreement"],
-        }
-    ).reset_index(drop=True)
+def annex_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Return survey_vs_meeting as the annex shows it: present.comparison_table without the quotes,
+    its columns named as the annex names them."""
+    table = comparison_table(comparison).drop(columns="Quote")
+    return table.rename(columns=ANNEX_COMPARISON_COLUMNS).reset_index(drop=True)
 
 
 def issues_where(comparison: pd.DataFrame, mask: pd.Series) -> str:
@@ -309,7 +290,7 @@ def best_placed_matrix_chart(matrix: pd.DataFrame, actor_order: list[str]) -> al
         alt.Chart(
             matrix,
             title=alt.Title(
-                title_lines(f"The survey names {highlight} best placed for {count}"),
+                title_lines(f"The survey names {highlight} best placed for {count}", TITLE_WIDTH),
                 subtitle="One mark per actor named in a cell of the annex table; issues grouped by cluster",
             ),
         )
@@ -351,7 +332,8 @@ def actor_frequency_chart(frequency_long: pd.DataFrame, issues: int) -> alt.Laye
     base = alt.Chart(
         frequency_long,
         title=alt.Title(
-            title_lines(f"Named best placed most often: {join_words(top)} ({count} of {plural(issues, 'issue')}{each})"),
+            title_lines(f"Named best placed most often: {join_words(top)} ({count} of {plural(issues, 'issue')}{each})",
+                        TITLE_WIDTH),
             subtitle="Issues of the annex table for which the survey names each actor, alone or with others",
         ),
     ).encode(y=alt.Y("actor_label:N", title="Actor (as in the annex)", sort=order))
@@ -418,7 +400,7 @@ def coverage_chart(coverage: pd.DataFrame) -> alt.FacetChart:
                         header=alt.Header(labelAngle=0, labelAlign="left", labelAnchor="start", labelOrient="top")),
             title=alt.Title(
                 title_lines(f"The survey asked about {plural(asked_only, 'issue')} the meeting never discussed; "
-                            f"the meeting discussed {said_only} the survey did not ask about"),
+                            f"the meeting discussed {said_only} the survey did not ask about", TITLE_WIDTH),
                 subtitle="Coded claims per issue, one panel per cluster",
             ),
         )
@@ -730,7 +712,7 @@ def best_issue_chart(counts: pd.DataFrame, passage_id: str, file_name: str) -> a
         frame,
         title=alt.Title(
             title_lines(f"Chosen most often as the best issue for the UN: {join_words(top)} "
-                        f"({n} of {answered} respondents{each})"),
+                        f"({n} of {answered} respondents{each})", TITLE_WIDTH),
             subtitle=responses_subtitle(file_name, passage_id),
         ),
     ).encode(y=alt.Y("issue_label:N", title="Issue (as in the annex)", sort="-x"))
@@ -763,7 +745,7 @@ def feasibility_chart(ratings: pd.DataFrame, passage_id: str, file_name: str) ->
     order = list(means["issue_label"]) + [i for i in ratings["issue_label"].unique() if i not in set(means["issue_label"])]
     frame = ratings.assign(passage_id=passage_id, file=file_name)
     return (
-        alt.Chart(frame, title=alt.Title(title_lines(title), subtitle=responses_subtitle(file_name, passage_id)))
+        alt.Chart(frame, title=alt.Title(title_lines(title, TITLE_WIDTH), subtitle=responses_subtitle(file_name, passage_id)))
         .mark_bar()
         .encode(
             y=alt.Y("issue_label:N", title="Issue (as in the annex)", sort=order),
@@ -799,7 +781,7 @@ def respondents_chart(counts: pd.DataFrame, what: str, passage_id: str, file_nam
     base = alt.Chart(
         frame,
         title=alt.Title(
-            title_lines(f"Most respondents by {what}: {join_words(top)} ({n} of {total}{each})"),
+            title_lines(f"Most respondents by {what}: {join_words(top)} ({n} of {total}{each})", TITLE_WIDTH),
             subtitle=responses_subtitle(file_name, passage_id),
         ),
     ).encode(y=alt.Y("category:N", title=what.capitalize(), sort=list(counts["category"])))
