@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 import yaml
@@ -41,3 +42,31 @@ def test_chapters_show_passages_with_ids(built_book, document):
     html = (built_book / "chapters" / "r2p-human-rights.html").read_text(encoding="utf-8")
     for block in document.section("cluster-1").blocks:
         assert f"passage <code class=\"docutils literal notranslate\"><span class=\"pre\">{block.id}</span>" in html
+
+
+# Pages that legitimately differ between two builds, and why (everything else must match to the byte):
+NOT_DETERMINISTIC = {"chapters/status.html": "reports this build's execution times and dates"}
+
+
+def chart_specs(html: str) -> list[str]:
+    return re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', html, flags=re.S)
+
+
+def test_two_clean_builds_give_identical_pages(built_book, tmp_path):
+    """A second build from a clean state (its own execution cache) gives the same chapter pages:
+    the same chart specs, tables and glued values, byte for byte."""
+    from compendium.book import build_command
+
+    command = [c for c in build_command() if c != "--keep-going"] + ["--path-output", str(tmp_path)]
+    result = subprocess.run(command, cwd=paths.ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    second = tmp_path / "_build" / "html"
+    pages = sorted(p.relative_to(built_book).as_posix() for p in (built_book / "chapters").glob("*.html"))
+    assert len(pages) >= 7
+    for page in pages:
+        if page in NOT_DETERMINISTIC:
+            continue
+        first_html = (built_book / page).read_text(encoding="utf-8")
+        second_html = (second / page).read_text(encoding="utf-8")
+        assert chart_specs(first_html) == chart_specs(second_html), f"{page}: chart specs differ"
+        assert first_html == second_html, f"{page}: pages differ"

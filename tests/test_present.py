@@ -19,7 +19,7 @@ def cluster_3(tables):
 
 
 def test_readable_table_hides_row_numbers_and_escapes_html():
-    html = present.readable_table(pd.DataFrame({"a": ["<b>x</b>"], "b": [None]}), "t-demo").to_html()
+    html = present.readable_table(pd.DataFrame({"a": ["<b>x</b>"], "b": [None]}), "t-demo")._repr_html_()
     assert "&lt;b&gt;x&lt;/b&gt;" in html and "text-align: left" in html
     assert 'class="row_heading' not in html
     assert ">None<" not in html and ">nan<" not in html  # a missing value shows as an empty cell
@@ -27,8 +27,8 @@ def test_readable_table_hides_row_numbers_and_escapes_html():
 
 def test_readable_table_writes_the_same_html_every_time():
     frame = pd.DataFrame({"Issue": ["A", "B"], "Claims": [1, 2]})
-    first = present.readable_table(frame, "c9-demo").to_html()
-    assert first == present.readable_table(frame.copy(), "c9-demo").to_html()
+    first = present.readable_table(frame, "c9-demo")._repr_html_()
+    assert first == present.readable_table(frame.copy(), "c9-demo")._repr_html_()
     assert 'id="T_c9-demo"' in first
 
 
@@ -66,3 +66,9 @@ def test_sources_line_names_each_source_once():
     crafted = pd.DataFrame({"publisher": ["P", "P", "Q"], "document": ["D", "D", "E"], "year": [2014, 2014, 2013],
                             "confidence": ["direct", "direct", "second-hand"]})
     assert present.sources_line(crafted) == "P, D (2014; direct); Q, E (2013; second-hand)"
+
+
+def test_readable_table_plain_text_has_no_memory_address():
+    frame = pd.DataFrame({"a": [1, 2]})
+    text = repr(present.readable_table(frame, "t-demo"))
+    assert "0x" not in text and text == "<table 't-demo': 2 rows, columns a>"

@@ -112,7 +112,11 @@ def read_notebook(source: Path):
     """Return the chapter's MyST file as an in-memory nbformat notebook (nothing is written)."""
     import jupytext
 
-    return jupytext.read(source, fmt="md:myst")
+    notebook = jupytext.read(source, fmt="md:myst")
+    # nbformat gives new cells random ids; numbered ids keep two conversions of one file identical
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index}"
+    return notebook
 
 
 def parameters_cell_source(notebook, name: str = "<chapter>") -> str:

@@ -83,18 +83,33 @@ def quote_claims(claims: pd.DataFrame, claim_ids: list[str] | None = None) -> Ma
 # -- tables --------------------------------------------------------------------------------
 
 
-def readable_table(frame: pd.DataFrame, name: str) -> Styler:
-    """Return ``frame`` styled for reading in the book: no row numbers, text escaped and aligned left
-    and top; ``name`` (the table's published name) fixes its HTML id, so every build writes the same page."""
-    return (
-        Styler(frame, uuid=name, cell_ids=False)
-        .hide(axis="index")
-        .format(escape="html", na_rep="")
-        .set_table_styles(
-            [{"selector": "th, td",
-              "props": [("text-align", "left"), ("vertical-align", "top"), ("font-size", "0.88em")]}]
+class ReadableTable:
+    """A table as the book shows it: HTML from a Styler, and a plain-text form without memory
+    addresses (a Styler's default repr has one), so executed notebooks are the same on every run."""
+
+    def __init__(self, frame: pd.DataFrame, name: str):
+        self.frame, self.name = frame, name
+        self.styler = (
+            Styler(frame, uuid=name, cell_ids=False)
+            .hide(axis="index")
+            .format(escape="html", na_rep="")
+            .set_table_styles(
+                [{"selector": "th, td",
+                  "props": [("text-align", "left"), ("vertical-align", "top"), ("font-size", "0.88em")]}]
+            )
         )
-    )
+
+    def _repr_html_(self) -> str:
+        return self.styler.to_html()
+
+    def __repr__(self) -> str:
+        return f"<table '{self.name}': {len(self.frame)} rows, columns {', '.join(map(str, self.frame.columns))}>"
+
+
+def readable_table(frame: pd.DataFrame, name: str) -> ReadableTable:
+    """Return ``frame`` ready for reading in the book: no row numbers, text escaped and aligned left
+    and top; ``name`` (the table's published name) fixes its HTML id, so every build writes the same page."""
+    return ReadableTable(frame, name)
 
 
 def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:

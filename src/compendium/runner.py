@@ -206,6 +206,19 @@ def execute_chapter(run: ChapterRun, notebook_path: Path, on_cell: CellCallback 
         )
 
 
+def name_papermill_cells(notebook_path: Path) -> None:
+    """Give the cells papermill added (parameters, error banner) fixed ids instead of random ones,
+    so that two runs with the same parameters write the same notebook."""
+    import nbformat
+
+    notebook = nbformat.read(notebook_path, as_version=4)
+    for cell in notebook.cells:
+        tags = [t for t in cell.metadata.get("tags", []) if t in PAPERMILL_TAGS]
+        if tags:
+            cell["id"] = tags[0]
+    write_text_atomic(notebook_path, nbformat.writes(notebook))
+
+
 def failing_cell(notebook_path: Path, exc: BaseException) -> dict[str, Any]:
     """Return where and why a run failed: the chapter cell's index and first line, error name and message."""
     import nbformat
@@ -338,6 +351,8 @@ def run_one(run: ChapterRun, folder: Path, context: Mapping[str, Any], on_cell: 
     except Exception as exc:  # any failure is recorded; the other chapters go on
         error = failing_cell(notebook_path, exc)
         write_text_atomic(folder / FAILED_MARK, failure_note(error))
+    if notebook_path.exists():
+        name_papermill_cells(notebook_path)
     seconds = time.perf_counter() - clock
     record = run_record(run, folder, started, seconds, error, context)
     write_text_atomic(folder / RECORD, json.dumps(record, indent=2, default=str) + "\n")
