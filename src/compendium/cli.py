@@ -71,6 +71,17 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pageweight(args: argparse.Namespace) -> int:
+    """Print the bytes each page of the built book costs beyond the shared assets."""
+    from .pageweight import format_report, page_weights
+
+    if not (args.html_dir / "index.html").exists():
+        print(f"error: no built book in {args.html_dir}; run `make book` first", file=sys.stderr)
+        return 2
+    print(format_report(page_weights(args.html_dir)))
+    return 0
+
+
 def positive_int(text: str) -> int:
     """Return ``text`` as an integer of at least 1 (argparse type)."""
     value = int(text)
@@ -126,6 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("snapshot", help="regenerate tests/snapshots from a fresh run of every chapter")
     p.add_argument("--jobs", type=positive_int, default=2, help="chapters run at once (default: %(default)s)")
     p.set_defaults(func=cmd_snapshot)
+
+    p = sub.add_parser("pageweight", help="bytes per page of the built book (chapter budget: 300 KB)")
+    p.add_argument("html_dir", nargs="?", type=Path, default=paths.BUILD_DIR / "html", help="built book (default: %(default)s)")
+    p.set_defaults(func=cmd_pageweight)
 
     p = sub.add_parser("build", help="build the HTML book into _build/html (warnings are errors)")
     p.set_defaults(func=cmd_build)

@@ -212,10 +212,12 @@ def name_papermill_cells(notebook_path: Path) -> None:
     import nbformat
 
     notebook = nbformat.read(notebook_path, as_version=4)
+    seen: dict[str, int] = {}
     for cell in notebook.cells:
         tags = [t for t in cell.metadata.get("tags", []) if t in PAPERMILL_TAGS]
         if tags:
-            cell["id"] = tags[0]
+            seen[tags[0]] = seen.get(tags[0], 0) + 1  # papermill may add two error cells
+            cell["id"] = tags[0] if seen[tags[0]] == 1 else f"{tags[0]}-{seen[tags[0]]}"
     write_text_atomic(notebook_path, nbformat.writes(notebook))
 
 

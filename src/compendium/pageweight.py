@@ -5,12 +5,11 @@ inline) plus the local files only it references. Files under ``_static/`` (theme
 search, the vega bundle) or referenced by more than one page are shared: a reader
 downloads them once for the whole book, so they are reported apart.
 
-Run as ``python tests/page_weight.py [_build/html]`` to print the table.
+Print the table with ``python -m compendium pageweight [HTML_DIR]`` (default ``_build/html``).
 """
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -142,9 +141,3 @@ def format_report(weights: list[PageWeight]) -> str:
             f"{w.own_bytes:>10,} {w.shared_asset_bytes:>10,}{flag}"
         )
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    default = Path(__file__).parents[1] / "_build" / "html"
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else default
-    print(format_report(page_weights(target)))
