@@ -220,6 +220,13 @@ def test_unchanged_bundle_is_not_rewritten(bundle_path):
     assert bundle_path.stat().st_mtime_ns == mtime
 
 
+def test_bundle_of_other_versions_is_rebuilt(tmp_path):
+    stale = tmp_path / render.BUNDLE_NAME
+    stale.write_text("/* vega 0.0.1, vega-lite 0.1, vega-embed 0.0.1; bundled by vl-convert */\nold\n", encoding="utf-8")
+    path = render.write_vega_bundle(tmp_path)
+    assert "window.vegaEmbed=" in path.read_text(encoding="utf-8")
+
+
 def test_bundle_loads_nothing_from_another_host(bundle_path):
     # Schema and editor addresses may appear as text; no script, style or font may.
     urls = set(re.findall(r"https?://[^\s\"'`)]+", bundle_path.read_text(encoding="utf-8")))

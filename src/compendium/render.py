@@ -56,10 +56,17 @@ def write_vega_bundle(static_dir: Path | str) -> Path:
     # would land in the page's global scope and clash with Sphinx's own scripts
     # ("Identifier '_' has already been declared"); a function scope keeps them in,
     # and the bundle still publishes window.vegaEmbed, window.vega and window.vegaLite.
+    # Making the bundle takes over a second; the header names every version in it, so a file
+    # that starts with the same header is the same bundle (and keeps its mtime, so Sphinx does
+    # not recopy it).
+    if path.exists():
+        with path.open(encoding="utf-8") as existing:
+            if existing.readline() == header:
+                return path
     text = header + "(function () {\n" + vlc.javascript_bundle(vl_version=VL_VERSION) + "\n})();\n"
-    # An unchanged bundle keeps its mtime, so Sphinx does not recopy it on every build.
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
     return path
 
 
