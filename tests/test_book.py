@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 
 import pytest
 import yaml
@@ -55,11 +54,11 @@ def chart_specs(html: str) -> list[str]:
 def test_two_clean_builds_give_identical_pages(built_book, tmp_path):
     """A second build from a clean state (its own execution cache) gives the same chapter pages:
     the same chart specs, tables and glued values, byte for byte."""
-    from compendium.book import build_command
+    from compendium.book import build_book
 
-    command = [c for c in build_command() if c != "--keep-going"] + ["--path-output", str(tmp_path)]
-    result = subprocess.run(command, cwd=paths.ROOT, capture_output=True, text=True, check=False)
+    result = build_book(capture=True, path_output=tmp_path)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    assert result.prefilled >= 7  # a clean state: every chapter executed again
     second = tmp_path / "_build" / "html"
     pages = sorted(p.relative_to(built_book).as_posix() for p in (built_book / "chapters").glob("*.html"))
     assert len(pages) >= 7
@@ -70,3 +69,22 @@ def test_two_clean_builds_give_identical_pages(built_book, tmp_path):
         second_html = (second / page).read_text(encoding="utf-8")
         assert chart_specs(first_html) == chart_specs(second_html), f"{page}: chart specs differ"
         assert first_html == second_html, f"{page}: pages differ"
+
+
+def test_a_build_with_nothing_changed_executes_nothing_ahead(built_book):
+    from compendium.book import prefill_cache
+
+    assert prefill_cache() == 0
+
+
+def test_prefill_state_follows_chapter_text(tmp_path):
+    import shutil
+
+    from compendium.book import prefill_state
+
+    root = tmp_path / "book"
+    shutil.copytree(paths.ROOT, root, ignore=shutil.ignore_patterns("_build", ".venv", "runs", ".git", "tests", "_static"))
+    before = prefill_state(root)
+    page = root / "chapters" / "methods.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+    assert prefill_state(root) != before

@@ -1,5 +1,5 @@
-"""Research compendium of the meeting summary 'Updating the Rules and Infrastructure for Globalization'."""
+"""Research compendium of the meeting summary 'Updating the Rules and Infrastructure for Globalization'.
 
-from .source import Document, load_document, parse_source
-
-__all__ = ["Document", "load_document", "parse_source"]
+The package follows the data: ``source`` (the source model) → ``data`` (validated tables) →
+``analysis`` and ``charts`` (frames and charts, one ``theme``) → the chapters' modules.
+"""

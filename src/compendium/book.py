@@ -1,23 +1,121 @@
-"""Building the book: the one command line that the Makefile, the tests and CI all use."""
+"""Building the book: the one build that the Makefile, the tests, the benchmark and CI all use.
+
+myst-nb executes a book's notebooks one after another. Before the build, the chapters whose
+outputs are not yet in the execution cache are executed here, several at once, and stored in
+that same cache under the key myst-nb will look for; the build then reads them from the cache.
+A chapter that fails here is left out of the cache, so the build executes it again and reports
+its error as usual.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import paths
-from .render import write_vega_bundle
+from .bundle import write_vega_bundle
+
+EXECUTION_TIMEOUT = 600  # seconds per cell, as execute.timeout in _config.yml
 
 
-def build_command(root: Path = paths.ROOT) -> list[str]:
+def build_command(root: Path = paths.ROOT, path_output: Path | None = None) -> list[str]:
     """Return the jupyter-book command that builds the HTML book with warnings as errors."""
     jb = Path(sys.executable).with_name("jupyter-book")
-    return [str(jb), "build", str(root), "--warningiserror", "--nitpick", "--keep-going"]
+    command = [str(jb), "build", str(root), "--warningiserror", "--nitpick", "--keep-going"]
+    return command + (["--path-output", str(path_output)] if path_output else [])
 
 
-def build_book(root: Path = paths.ROOT, capture: bool = False) -> subprocess.CompletedProcess:
-    """Build the book under ``root``/_build/html; return the finished process."""
+def cache_dir(root: Path, path_output: Path | None = None) -> Path:
+    """Return the jupyter-cache folder the build uses."""
+    return (path_output or root) / "_build" / ".jupyter_cache"
+
+
+def chapter_notebook(source: Path, root: Path):
+    """Return the chapter as myst-nb will read it: MyST text with the inputs digest in its kernelspec."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    from .sphinx_ext import inputs_digest, with_inputs_digest
+
+    text = with_inputs_digest(source.read_text(encoding="utf-8"), inputs_digest(root))
+    return read_myst_markdown_notebook(text, add_source_map=True, path=str(source))
+
+
+def uncached_chapters(root: Path, cache) -> list[tuple[Path, object]]:
+    """Return (source, notebook) for every chapter whose outputs the cache does not hold."""
+    from .params import toc_chapters
+
+    todo = []
+    for source in toc_chapters(root).values():
+        notebook = chapter_notebook(source, root)
+        try:
+            cache.match_cache_notebook(notebook)
+        except KeyError:
+            todo.append((source, notebook))
+    return todo
+
+
+def prefill_state(root: Path) -> str:
+    """Return a digest of everything a chapter's cache key depends on: the inputs and every chapter file."""
+    from .params import toc_chapters
+    from .sphinx_ext import inputs_digest
+
+    h = hashlib.sha256(inputs_digest(root).encode())
+    for source in toc_chapters(root).values():
+        h.update(source.read_bytes())
+    return h.hexdigest()
+
+
+def prefill_cache(root: Path = paths.ROOT, path_output: Path | None = None, jobs: int = 2) -> int:
+    """Execute the uncached chapters ``jobs`` at a time into the build's cache; return how many ran."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    folder = cache_dir(root, path_output)
+    stamp = folder / "compendium-prefill.stamp"
+    state = prefill_state(root)
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == state:
+        return 0  # nothing the cache key depends on changed since every chapter was cached
+    cache = get_cache(str(folder))
+    todo = uncached_chapters(root, cache)
+
+    def execute(item) -> tuple[Path, object, object]:
+        source, notebook = item
+        start = time.perf_counter()
+        result = single_nb_execution(notebook, cwd=str(source.parent), timeout=EXECUTION_TIMEOUT, allow_errors=False)
+        print(f"executed {source.name} in {time.perf_counter() - start:.1f} s"
+              + (f" (failed: {type(result.err).__name__}; the build will report it)" if result.err else ""),
+              file=sys.stderr, flush=True)
+        return source, notebook, result
+
+    failed = 0
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for source, notebook, result in pool.map(execute, todo):
+            if result.err is None:
+                # the same record myst-nb writes after executing a notebook itself
+                cache.cache_notebook_bundle(
+                    CacheBundleIn(notebook, str(source), data={"execution_seconds": result.time}),
+                    check_validity=False,
+                    overwrite=True,
+                )
+            else:
+                failed += 1
+    if not failed:
+        stamp.write_text(state, encoding="utf-8")
+    return len(todo)
+
+
+def build_book(root: Path = paths.ROOT, capture: bool = False, path_output: Path | None = None,
+               jobs: int = 2) -> subprocess.CompletedProcess:
+    """Build the book under ``root`` (or ``path_output``)/_build/html; return the finished process,
+    with ``prefilled`` set to the number of chapters executed ahead of the build."""
     # Jupyter Book adds every script in _static/ to every page; the bundle must exist first.
     write_vega_bundle(root / "_static")
-    return subprocess.run(build_command(root), cwd=root, text=True, capture_output=capture, check=False)
+    prefilled = prefill_cache(root, path_output, jobs) if jobs > 1 else 0
+    result = subprocess.run(build_command(root, path_output), cwd=root, text=True, capture_output=capture, check=False)
+    result.prefilled = prefilled
+    return result

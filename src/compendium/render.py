@@ -22,8 +22,9 @@ from urllib.parse import quote
 import altair as alt
 import vl_convert as vlc
 
+from .bundle import BUNDLE_NAME, write_vega_bundle  # noqa: F401  (part of this module's interface)
+
 RENDERER_NAME = "offline"
-BUNDLE_NAME = "vega-bundle.js"
 # vl-convert ships several Vega-Lite versions; pick the one Altair writes specs for.
 VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 # svg keeps text selectable and lets the browser tests count marks; actions are off
@@ -41,33 +42,6 @@ _SVG_URI_SAFE = _URI_SAFE + '"'  # goes in src='...': SVG is full of double quot
 # Inside an <img> the SVG's own ARIA tree, classes and pointer hints are never
 # read (the img's alt is), and per-mark aria-labels are a third of its bytes.
 _SVG_UNREAD_ATTRS = re.compile(r' (?:aria-[a-z]+|role|class|pointer-events)="[^"]*"')
-
-
-def write_vega_bundle(static_dir: Path | str) -> Path:
-    """Write the Vega, Vega-Lite and vega-embed bundle into ``static_dir``; return its path."""
-    static_dir = Path(static_dir)
-    static_dir.mkdir(parents=True, exist_ok=True)
-    path = static_dir / BUNDLE_NAME
-    header = (
-        f"/* vega {vlc.get_vega_version()}, vega-lite {VL_VERSION}, "
-        f"vega-embed {vlc.get_vega_embed_version()}; bundled by vl-convert */\n"
-    )
-    # The bundle is a flattened ES module whose top-level names (`_`, `t`, `n`, ...)
-    # would land in the page's global scope and clash with Sphinx's own scripts
-    # ("Identifier '_' has already been declared"); a function scope keeps them in,
-    # and the bundle still publishes window.vegaEmbed, window.vega and window.vegaLite.
-    # Making the bundle takes over a second; the header names every version in it, so a file
-    # that starts with the same header is the same bundle (and keeps its mtime, so Sphinx does
-    # not recopy it).
-    if path.exists():
-        with path.open(encoding="utf-8") as existing:
-            if existing.readline() == header:
-                return path
-    text = header + "(function () {\n" + vlc.javascript_bundle(vl_version=VL_VERSION) + "\n})();\n"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-    return path
 
 
 def chart_id(spec: Mapping[str, Any]) -> str:
