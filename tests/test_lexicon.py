@@ -36,7 +36,7 @@ PASSAGES = pd.DataFrame(
 
 def test_actor_mentions_counts_a_crafted_frame():
     counts = lexicon.actor_mentions(PASSAGES, ACTORS)
-    assert list(counts.columns) == ["passage_id", "section", "actor_id", "mentions"]
+    assert list(counts.columns) == ["passage_id", "section", "actor_id", "mentions", "excerpt"]
     got = {(r.passage_id, r.actor_id): r.mentions for r in counts.itertuples(index=False)}
     assert got == {
         ("s/p1", "secretary-general"): 2,  # "UNSG", "UN Secretary-General" (once)
@@ -124,3 +124,22 @@ def test_overlapping_state_terms_go_to_the_specific_actor(mentions):
 
 def test_every_actor_in_the_lexicon_is_named_somewhere(mentions):
     assert set(data.load_actors()["actor_id"]) == set(mentions["actor_id"])
+
+
+def test_first_mention_is_the_sentence_that_names_the_actor():
+    from compendium.lexicon import first_mention, term_pattern
+
+    text = "States act alone. The UNSG can convene others; nobody else will. Then the UN acts."
+    assert first_mention(text, term_pattern("UNSG;Secretary-General")) == "The UNSG can convene others;"
+    assert first_mention(text, term_pattern("IFIs")) == ""
+
+
+def test_excerpts_are_verbatim_in_their_passages():
+    from compendium.data import load_tables
+    from compendium.lexicon import actor_mentions
+
+    tables = load_tables()
+    mentions = actor_mentions(tables["passages"], tables["actors"])
+    texts = tables["passages"].set_index("passage_id")["text"]
+    assert (mentions["excerpt"] != "").all()
+    assert all(row.excerpt in texts[row.passage_id] for row in mentions.itertuples())

@@ -210,14 +210,19 @@ def claim_types_by_cluster(claims: pd.DataFrame) -> pd.DataFrame:
 
 
 def mentions_by_cluster(mentions: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
-    """Return actor mention counts per cluster (cluster × actor, zeros included) with the passages."""
+    """Return actor mention counts per cluster (cluster × actor, zeros included) with the passages
+    and, where the mentions carry excerpts, the first one as "passage id: sentence"."""
     in_clusters = mentions[mentions["section"].isin(list(CLUSTER_SECTIONS))].assign(
         cluster=lambda f: f["section"].map(CLUSTER_SECTIONS)
     )
     named = in_clusters[in_clusters["mentions"] > 0]
+    if "excerpt" not in named:
+        named = named.assign(excerpt="")
     counts = (
-        named.groupby(["cluster", "actor_id"])
-        .agg(mentions=("mentions", "sum"), passages=("passage_id", lambda p: ", ".join(sorted(set(p)))))
+        named.assign(example=named["passage_id"] + ": " + named["excerpt"])
+        .groupby(["cluster", "actor_id"])
+        .agg(mentions=("mentions", "sum"), passages=("passage_id", lambda p: ", ".join(sorted(set(p)))),
+             example=("example", "first"))
         .reset_index()
     )
     grid = pd.MultiIndex.from_product([sorted(CLUSTER_SECTIONS.values()), actors["actor_id"]], names=["cluster", "actor_id"])
@@ -226,5 +231,6 @@ def mentions_by_cluster(mentions: pd.DataFrame, actors: pd.DataFrame) -> pd.Data
     return full.assign(
         mentions=full["mentions"].fillna(0).astype(int),
         passages=full["passages"].fillna(""),
+        example=full["example"].fillna("").str.removesuffix(": "),
         actor=full["actor_id"].map(labels),
     )

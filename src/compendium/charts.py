@@ -152,6 +152,7 @@ def actor_heatmap(mentions: pd.DataFrame, title: str | list[str]) -> alt.LayerCh
             alt.Tooltip("cluster_label:O", title="Cluster"),
             alt.Tooltip("mentions:Q", title="Mentions"),
             alt.Tooltip("passages:N", title="Passages"),
+            alt.Tooltip("example:N", title="First mention"),
         ],
     )
     cells = base.mark_rect(stroke="white").encode(

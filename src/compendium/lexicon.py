@@ -13,7 +13,8 @@ import re
 import pandas as pd
 
 TERM_SEPARATOR = ";"
-MENTION_COLUMNS = ["passage_id", "section", "actor_id", "mentions"]
+MENTION_COLUMNS = ["passage_id", "section", "actor_id", "mentions", "excerpt"]
+_SENTENCE_END = re.compile(r"(?<=[.;?!])\s+")
 
 
 def split_terms(terms: str) -> list[str]:
@@ -44,11 +45,20 @@ def actors_named(text: str, patterns: dict[str, re.Pattern[str]]) -> list[str]:
     return [actor_id for actor_id, pattern in patterns.items() if pattern.search(text)]
 
 
+def first_mention(text: str, pattern: re.Pattern[str]) -> str:
+    """Return the sentence of ``text`` in which ``pattern`` first matches ('' when it does not)."""
+    for sentence in _SENTENCE_END.split(text):
+        if pattern.search(sentence):
+            return sentence
+    return ""
+
+
 def actor_mentions(passages: pd.DataFrame, actors: pd.DataFrame, keep_zeros: bool = False) -> pd.DataFrame:
-    """Return mentions per passage and actor (long form): passage_id, section, actor_id, mentions."""
+    """Return mentions per passage and actor (long form): passage_id, section, actor_id, mentions,
+    and the sentence of the first mention (a verbatim excerpt of the passage)."""
     patterns = actor_patterns(actors)
     rows = [
-        (p.passage_id, p.section, actor_id, count_mentions(p.text, pattern))
+        (p.passage_id, p.section, actor_id, count_mentions(p.text, pattern), first_mention(p.text, pattern))
         for p in passages.itertuples(index=False)
         for actor_id, pattern in patterns.items()
     ]
