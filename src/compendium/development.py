@@ -9,13 +9,14 @@ import re
 import altair as alt
 import pandas as pd
 
+from .data import allowed_values
 from . import charts
 from .analysis import consultation_date
 from .charts import title_lines, wrap_label, wrapped_axis
 
 SECTION = "cluster-4"
 CLUSTER = 4
-VERDICT_ORDER = ["supported", "supported-different-measure", "contradicted", "no-source-found"]
+VERDICT_ORDER = allowed_values("ledger", "verdict")  # the data package's order
 VERDICT_LABELS = {
     "supported": "supported",
     "supported-different-measure": "different measure",
