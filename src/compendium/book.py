@@ -10,6 +10,7 @@ its error as usual.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import time
@@ -20,6 +21,9 @@ from . import paths
 from .bundle import write_vega_bundle
 
 EXECUTION_TIMEOUT = 600  # seconds per cell, as execute.timeout in _config.yml
+# A chapter's kernel spends much of its time waiting (start-up, messages), so two per core keep
+# the cores busy: on two cores, 4 at once took 9.7 s where 2 took 11.8 s and 7 took 11.8 s.
+DEFAULT_JOBS = 2 * (os.cpu_count() or 1)
 
 
 def build_command(root: Path = paths.ROOT, path_output: Path | None = None) -> list[str]:
@@ -69,7 +73,7 @@ def prefill_state(root: Path) -> str:
     return h.hexdigest()
 
 
-def prefill_cache(root: Path = paths.ROOT, path_output: Path | None = None, jobs: int = 2) -> int:
+def prefill_cache(root: Path = paths.ROOT, path_output: Path | None = None, jobs: int = DEFAULT_JOBS) -> int:
     """Execute the uncached chapters ``jobs`` at a time into the build's cache; return how many ran."""
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
@@ -110,7 +114,7 @@ def prefill_cache(root: Path = paths.ROOT, path_output: Path | None = None, jobs
 
 
 def build_book(root: Path = paths.ROOT, capture: bool = False, path_output: Path | None = None,
-               jobs: int = 2) -> subprocess.CompletedProcess:
+               jobs: int = DEFAULT_JOBS) -> subprocess.CompletedProcess:
     """Build the book under ``root`` (or ``path_output``)/_build/html; return the finished process,
     with ``prefilled`` set to the number of chapters executed ahead of the build."""
     # Jupyter Book adds every script in _static/ to every page; the bundle must exist first.
