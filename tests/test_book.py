@@ -88,3 +88,18 @@ def test_prefill_state_follows_chapter_text(tmp_path):
     page = root / "chapters" / "methods.md"
     page.write_text(page.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
     assert prefill_state(root) != before
+
+
+def test_binder_button_is_configured_only_for_a_published_repository(tmp_path, monkeypatch):
+    from compendium.book import BINDERHUB_URL, REPOSITORY_ENV, build_command
+
+    monkeypatch.delenv(REPOSITORY_ENV, raising=False)
+    assert "--config" not in build_command(path_output=tmp_path)
+
+    monkeypatch.setenv(REPOSITORY_ENV, "https://github.com/example/compendium")
+    command = build_command(path_output=tmp_path)
+    config = yaml.safe_load(open(command[command.index("--config") + 1], encoding="utf-8"))
+    assert config["repository"]["url"] == "https://github.com/example/compendium"
+    assert config["launch_buttons"]["binderhub_url"] == BINDERHUB_URL
+    own = yaml.safe_load((paths.ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["sphinx"] == own["sphinx"] and config["execute"] == own["execute"]  # everything else as is

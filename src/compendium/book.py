@@ -26,10 +26,36 @@ EXECUTION_TIMEOUT = 600  # seconds per cell, as execute.timeout in _config.yml
 DEFAULT_JOBS = 2 * (os.cpu_count() or 1)
 
 
+REPOSITORY_ENV = "COMPENDIUM_REPOSITORY_URL"
+BINDERHUB_URL = "https://mybinder.org"
+
+
+def launch_config(root: Path, repository_url: str, out: Path) -> Path:
+    """Write ``root``/_config.yml plus a repository link and a Binder launch button to ``out``; return it.
+
+    The repository is only known where the book is published (CI sets COMPENDIUM_REPOSITORY_URL);
+    Binder builds the environment from requirements.txt at the repository's root."""
+    import yaml
+
+    config = yaml.safe_load((root / "_config.yml").read_text(encoding="utf-8"))
+    config["repository"] = {"url": repository_url, "branch": "main"}
+    config["html"] = {**config.get("html", {}), "use_repository_button": True}
+    config["launch_buttons"] = {**config.get("launch_buttons", {}), "binderhub_url": BINDERHUB_URL,
+                                "notebook_interface": "jupyterlab"}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return out
+
+
 def build_command(root: Path = paths.ROOT, path_output: Path | None = None) -> list[str]:
-    """Return the jupyter-book command that builds the HTML book with warnings as errors."""
+    """Return the jupyter-book command that builds the HTML book with warnings as errors
+    (with a Binder button when COMPENDIUM_REPOSITORY_URL names the published repository)."""
     jb = Path(sys.executable).with_name("jupyter-book")
     command = [str(jb), "build", str(root), "--warningiserror", "--nitpick", "--keep-going"]
+    repository = os.environ.get(REPOSITORY_ENV, "").strip()
+    if repository:
+        config = launch_config(root, repository, (path_output or root) / "_build" / "_config.launch.yml")
+        command += ["--config", str(config)]
     return command + (["--path-output", str(path_output)] if path_output else [])
 
 
