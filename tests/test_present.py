@@ -72,3 +72,8 @@ def test_readable_table_plain_text_has_no_memory_address():
     frame = pd.DataFrame({"a": [1, 2]})
     text = repr(present.readable_table(frame, "t-demo"))
     assert "0x" not in text and text == "<table 't-demo': 2 rows, columns a>"
+
+
+def test_passage_ids_do_not_break_across_lines():
+    html = present.readable_table(pd.DataFrame({"Passage": ["annex-a/c1"], "x": [1]}), "t-ids")._repr_html_()
+    assert "white-space: nowrap" in html and 'id="T_t-ids_row0_col0"' in html

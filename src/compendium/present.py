@@ -98,6 +98,10 @@ class ReadableTable:
                   "props": [("text-align", "left"), ("vertical-align", "top"), ("font-size", "0.88em")]}]
             )
         )
+        # a passage id broken at its hyphen ("annex-" / "a/c1") no longer reads as an id
+        ids = [c for c in frame.columns if "passage" in str(c).lower()]
+        if ids:
+            self.styler = self.styler.set_properties(subset=ids, **{"white-space": "nowrap"})
 
     def _repr_html_(self) -> str:
         return self.styler.to_html()
