@@ -60,10 +60,6 @@ def cluster_issue_ids(issues: pd.DataFrame, cluster: int, chosen: list[str] | tu
     return [i for i in own if not chosen or i in chosen]
 
 
-def passage_cluster(section: pd.Series) -> pd.Series:
-    """Map section ids to cluster numbers (pandas nullable Int64; missing outside the clusters)."""
-    return section.map(CLUSTER_SECTIONS).astype("Int64")
-
 
 def meeting_stance(stances: pd.Series) -> str:
     """Return the meeting's stance on an issue: the most frequent stance that takes a position.

@@ -13,7 +13,6 @@ DATAPACKAGE = DATA_DIR / "datapackage.json"
 CHAPTERS_DIR = ROOT / "chapters"
 RUNS_DIR = ROOT / "runs"
 BUILD_DIR = ROOT / "_build"
-STATIC_DIR = ROOT / "_static"
 
 
 def raw_source(data_dir: Path | str = DATA_DIR) -> Path:

@@ -30,15 +30,6 @@ def quote_blocks(blocks: list[Block] | tuple[Block, ...]) -> Markdown:
     return Markdown("\n".join(quotation(b) for b in blocks))
 
 
-def quote_section(doc: Document, section_id: str, kinds: tuple[str, ...] = ("paragraph", "bullet")) -> Markdown:
-    """Return every block of one section (of the given kinds) as attributed quotations."""
-    return quote_blocks([b for b in doc.section(section_id).blocks if b.kind in kinds])
-
-
-def section_heading(doc: Document, section_id: str) -> Markdown:
-    """Return the section's heading as printed in the source, as a quotation."""
-    section = doc.section(section_id)
-    return Markdown(f"> **{section.heading}**\n>\n> -- heading of section `{section.id}` in the source\n")
 
 
 def model_overview(doc: Document) -> pd.DataFrame:
