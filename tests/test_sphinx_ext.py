@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
 from compendium import paths
-from compendium.sphinx_ext import DIGEST_KEY, input_files, inputs_digest, with_inputs_digest
+from compendium.sphinx_ext import DIGEST_KEY, WAIT_ENV, _wait_for_chapters, input_files, inputs_digest, with_inputs_digest
 
 NOTEBOOK = """---
 kernelspec:
@@ -86,3 +89,21 @@ def test_rebuilds_execute_only_when_inputs_change(tmp_path):
     readme.write_text(readme.read_text(encoding="utf-8") + "\nA note added to the data folder.\n", encoding="utf-8")
     data_change = _build(root, out)
     assert "Executing notebook" in data_change
+
+
+@pytest.mark.parametrize("signal", [b"1", b""], ids=["chapters-ready", "build-process-gave-up"])
+def test_sphinx_reads_nothing_until_the_chapters_are_executed(monkeypatch, signal):
+    read_end, write_end = os.pipe()
+    monkeypatch.setenv(WAIT_ENV, str(read_end))
+
+    def finish():
+        if signal:
+            os.write(write_end, signal)
+        os.close(write_end)
+
+    threading.Timer(0.5, finish).start()
+    start = time.monotonic()
+    _wait_for_chapters(None, None, [])
+    assert time.monotonic() - start >= 0.4
+    assert WAIT_ENV not in os.environ  # one wait per build
+    _wait_for_chapters(None, None, [])  # and without the variable, no wait at all

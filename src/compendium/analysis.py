@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 
 from .source import Document, survey_table
@@ -66,22 +68,27 @@ def meeting_stance(stances: pd.Series) -> str:
 
     Ties go to the more UN-centred stance (STANCE_ORDER); no positioned claim gives 'no-position'.
     """
-    positioned = stances[stances != "no-position"]
-    if positioned.empty:
+    return _top_stance(stances.tolist())
+
+
+def _top_stance(stances: list[str]) -> str:
+    counts = Counter(s for s in stances if s != "no-position")
+    if not counts:
         return "no-position"
-    counts = positioned.value_counts()
-    top = counts[counts == counts.max()].index
-    return min(top, key=STANCE_ORDER.index)
+    most = max(counts.values())
+    return min((s for s, n in counts.items() if n == most), key=STANCE_ORDER.index)
 
 
 def stance_by_issue(claims: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
     """Return one row per issue: claims coded to it, the meeting's stance, and the claim that shows it."""
+    by_issue: dict[str, list[dict]] = {}
+    for claim in claims[["issue_id", "un_stance", "passage_id", "quote"]].to_dict("records"):
+        by_issue.setdefault(claim["issue_id"], []).append(claim)  # in the claims' order
     rows = []
     for issue in issues.itertuples(index=False):
-        own = claims[claims["issue_id"] == issue.issue_id]
-        stance = meeting_stance(own["un_stance"]) if len(own) else "not-discussed"
-        evidence = own[own["un_stance"] == stance] if len(own) else own
-        first = evidence.iloc[0] if len(evidence) else None
+        own = by_issue.get(issue.issue_id, [])
+        stance = _top_stance([c["un_stance"] for c in own]) if own else "not-discussed"
+        first = next((c for c in own if c["un_stance"] == stance), None)
         rows.append(
             {
                 "issue_id": issue.issue_id,

@@ -22,12 +22,14 @@ def export_chart(chart: alt.TopLevelMixin, stem: Path) -> list[Path]:
     """Write ``chart`` as Vega-Lite JSON, SVG and PNG next to ``stem``; return the paths."""
     import vl_convert as vlc
 
+    from .svgservice import VL_VERSION, chart_svg
+
     spec = chart.to_dict()
     json_path = write_text_atomic(stem.with_suffix(".vl.json"), json.dumps(spec, indent=2, sort_keys=True) + "\n")
-    svg_path = write_text_atomic(stem.with_suffix(".svg"), vlc.vegalite_to_svg(spec))
+    svg_path = write_text_atomic(stem.with_suffix(".svg"), chart_svg(spec))
     png_path = stem.with_suffix(".png")
     tmp = png_path.with_suffix(".png.tmp")
-    tmp.write_bytes(vlc.vegalite_to_png(spec, scale=2))
+    tmp.write_bytes(vlc.vegalite_to_png(spec, scale=2, vl_version=VL_VERSION))
     tmp.replace(png_path)
     return [json_path, svg_path, png_path]
 

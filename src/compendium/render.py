@@ -20,13 +20,11 @@ from typing import Any
 from urllib.parse import quote
 
 import altair as alt
-import vl_convert as vlc
 
 from .bundle import BUNDLE_NAME, write_vega_bundle  # noqa: F401  (part of this module's interface)
+from .svgservice import VL_VERSION, chart_svg  # noqa: F401  (VL_VERSION: part of this module's interface)
 
 RENDERER_NAME = "offline"
-# vl-convert ships several Vega-Lite versions; pick the one Altair writes specs for.
-VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
 # svg keeps text selectable and lets the browser tests count marks; actions are off
 # because the menu's "Open in Vega Editor" link leaves the book and its <details>
 # widget adds nothing the CSV link does not already give.
@@ -175,7 +173,7 @@ def offline_html(spec: Mapping[str, Any], embed_options: Mapping[str, Any] | Non
     description = chart_description(spec)
     cid = chart_id(spec)
     options = {**DEFAULT_EMBED_OPTIONS, **(embed_options or {})}
-    svg = vlc.vegalite_to_svg(dict(spec), vl_version=VL_VERSION)
+    svg = chart_svg(spec)
     size = re.search(r'<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"', svg)
     width_height = f' width="{size[1]}" height="{size[2]}"' if size else ""
     # The script finds its chart through document.currentScript rather than ids, so

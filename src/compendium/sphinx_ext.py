@@ -10,6 +10,7 @@ A prose-only edit leaves code cells and inputs alone, so nothing re-executes.
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from sphinx.util.docutils import SphinxDirective
 from . import paths
 
 DIGEST_KEY = "compendium_inputs"
+# Set by book.build_book: a pipe's read end that yields a byte once the chapters are executed.
+WAIT_ENV = "COMPENDIUM_PREFILL_FD"
 FRONT = "---\n"
 
 
@@ -112,12 +115,26 @@ class BuildVersions(SphinxDirective):
         return row
 
 
+def _wait_for_chapters(app, env, docnames) -> None:
+    # book.build_book starts Sphinx while it executes the chapters into the cache; read nothing
+    # before they are there. An empty read means the build process gave up: go on regardless.
+    fd = os.environ.pop(WAIT_ENV, None)
+    if fd is None:
+        return
+    from sphinx.util import logging
+
+    logging.getLogger(__name__).info("waiting for the chapters being executed ahead of the build ...")
+    with os.fdopen(int(fd), "rb") as pipe:
+        pipe.read(1)
+
+
 def _always_reread_status(app, env, added, changed, removed) -> list[str]:
     # the status page reports this build, so it is read again on every build
     return sorted(getattr(env, "compendium_status_docs", set()) - set(removed))
 
 
 def setup(app):
+    app.connect("env-before-read-docs", _wait_for_chapters)
     app.connect("source-read", _source_read)
     app.connect("env-get-outdated", _always_reread_status)
     app.add_directive("build-versions", BuildVersions)

@@ -1,0 +1,30 @@
+"""What the fork server imports once before any chapter kernel is forked from it (see kernels.py).
+
+The kernel itself and every module a chapter imports, then one validation of the default data
+tables. Nothing here runs chapter code; a test checks that every module the chapters import is
+listed.
+"""
+
+from ipykernel import kernelapp  # noqa: F401
+from myst_nb import glue  # noqa: F401
+
+from . import (  # noqa: F401
+    analysis,
+    charts,
+    data,
+    methods,
+    overview,
+    params,
+    paths,
+    present,
+    publish,
+    source,
+    survey,
+    theme,
+)
+from . import development, illicit, r2p, security  # noqa: F401
+
+try:
+    data.load_tables()  # kept while no data file changes; a chapter's own load then costs nothing
+except Exception:  # noqa: BLE001 - a broken table is reported by the chapter that loads it
+    pass
