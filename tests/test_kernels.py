@@ -157,3 +157,15 @@ def test_warm_up_imports_every_module_a_chapter_imports_and_validates_the_data()
 def test_forking_can_be_switched_off(monkeypatch, setting, expected):
     monkeypatch.setenv(kernels.SWITCH_ENV, setting)
     assert kernels.forking_available() is expected
+
+
+def test_a_kernel_forked_after_the_code_changed_imports_it_afresh():
+    probe = (
+        "import sys, compendium.warm\n"
+        "from compendium.kernels import forget_changed_code\n"
+        "unchanged = forget_changed_code(compendium.warm.IMPORTED_CODE)\n"
+        "changed = forget_changed_code(())\n"
+        "print(unchanged, changed, any(n.split('.')[0] == 'compendium' for n in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout
+    assert out.split() == ["False", "True", "False"]

@@ -26,8 +26,6 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
 
-from . import paths
-
 SWITCH_ENV = "COMPENDIUM_FORK_KERNELS"
 # What a chapter imports, imported once in the fork server (modules that fail to import are skipped).
 PRELOAD = ["compendium.warm"]
@@ -60,6 +58,23 @@ def start_fork_server() -> None:
         forkserver.ensure_running()
 
 
+def code_signature() -> tuple:
+    """Return (file, mtime, size) of every module of this package: what a warm-up imported."""
+    package = Path(__file__).parent
+    return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(package.glob("*.py")))
+
+
+def forget_changed_code(imported: tuple) -> bool:
+    """If this package's code changed since ``imported`` was taken, drop its modules so that the
+    kernel imports them afresh; return whether it did. (A fork server lives as long as the process
+    that started it, and someone may edit ``src/`` between two builds in one session.)"""
+    if imported == code_signature():
+        return False
+    for name in [n for n in sys.modules if n == __package__ or n.startswith(__package__ + ".")]:
+        del sys.modules[name]
+    return True
+
+
 def _is_own_ipykernel(cmd: list[str]) -> bool:
     return len(cmd) >= 3 and Path(cmd[0]).resolve() == Path(sys.executable).resolve() and cmd[1:3] == ["-m", "ipykernel_launcher"]
 
@@ -72,6 +87,9 @@ def _run_kernel(argv: list[str], cwd: str, env: dict[str, str]) -> None:
     os.environ.update(env)
     sys.path[0] = cwd  # as `python -m ipykernel_launcher` started in cwd would have it
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    warm = sys.modules.get(f"{__package__}.warm")
+    if warm is not None:
+        forget_changed_code(warm.IMPORTED_CODE)
     from ipykernel import kernelapp
 
     # the parent the kernel watches: if the fork server goes, so does the kernel (ipykernel's own poller)
@@ -113,7 +131,11 @@ class ForkingProvisioner(LocalProvisioner):
         env = dict(kwargs.get("env") or os.environ)
         cwd = str(kwargs.get("cwd") or Path.cwd())
         process = _context().Process(target=_run_kernel, args=(cmd[3:], cwd, env), name="compendium-kernel")
-        process.start()
+        try:
+            process.start()
+        except (OSError, RuntimeError) as exc:
+            self.log.warning("could not fork a kernel (%s); starting it the usual way", exc)
+            return await super().launch_kernel(cmd, **kwargs)
         self.process = ForkedProcess(process)
         self.pid = process.pid
         self.pgid = process.pid  # the kernel's first act is setsid()

@@ -5,10 +5,14 @@ tables. Nothing here runs chapter code; a test checks that every module the chap
 listed.
 """
 
-from ipykernel import kernelapp  # noqa: F401
-from myst_nb import glue  # noqa: F401
+from .kernels import code_signature
 
-from . import (  # noqa: F401
+IMPORTED_CODE = code_signature()  # taken first: a kernel forked later compares it with the files
+
+from ipykernel import kernelapp  # noqa: E402, F401
+from myst_nb import glue  # noqa: E402, F401
+
+from . import (  # noqa: E402, F401
     analysis,
     charts,
     data,
@@ -22,7 +26,7 @@ from . import (  # noqa: F401
     survey,
     theme,
 )
-from . import development, illicit, r2p, security  # noqa: F401
+from . import development, illicit, r2p, security  # noqa: E402, F401
 
 try:
     data.load_tables()  # kept while no data file changes; a chapter's own load then costs nothing
