@@ -83,3 +83,23 @@ def test_the_server_leaves_nothing_behind(monkeypatch):
         assert os.environ[ADDRESS_ENV] == address and Path(address).exists()
     assert ADDRESS_ENV not in os.environ and AUTHKEY_ENV not in os.environ
     assert not Path(address).parent.exists()
+
+
+def test_the_same_chart_gives_the_same_svg_whatever_was_drawn_before(spec):
+    gradient = json.loads((paths.ROOT / "tests/snapshots/introduction/charts/intro-fig-actors.vl.json").read_text())
+    first = render_svg(gradient)
+    render_svg(gradient)  # vl-convert's own counter moves on
+    assert render_svg(gradient) == first
+    assert 'id="gradient_0"' in first and "url(#gradient_0)" in first
+
+
+def test_ids_are_renumbered_with_their_references():
+    svg = ('<svg><defs><linearGradient id="gradient_7"/><clipPath id="clip12"/><clipPath id="clip3"/></defs>'
+           '<rect fill="url(#gradient_7)"/><g clip-path="url(#clip3)"/><use href="#clip12"/>'
+           '<use xlink:href="#gradient_7"/></svg>')
+    assert svgservice.canonical_ids(svg) == (
+        '<svg><defs><linearGradient id="gradient_0"/><clipPath id="clip0"/><clipPath id="clip1"/></defs>'
+        '<rect fill="url(#gradient_0)"/><g clip-path="url(#clip1)"/><use href="#clip0"/>'
+        '<use xlink:href="#gradient_0"/></svg>'
+    )
+    assert svgservice.canonical_ids("<svg><rect/></svg>") == "<svg><rect/></svg>"

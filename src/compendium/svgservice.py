@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import secrets
 import shutil
 import tempfile
@@ -36,9 +37,30 @@ ANSWER_TIMEOUT = 120  # seconds a kernel waits for its chart before rendering it
 _WARM_UP = {"data": {"values": [{}]}, "mark": "point"}
 
 
+# An id the SVG defines or refers to: id="x", url(#x), href="#x" (and xlink:href="#x").
+_ID_USE = re.compile(r'(\sid="|url\(#|href="#)([^")]+)')
+
+
 def render_svg(spec: Mapping[str, Any]) -> str:
     """Return the chart's static SVG, rendered by vl-convert in this process."""
-    return vlc.vegalite_to_svg(dict(spec), vl_version=VL_VERSION)
+    return canonical_ids(vlc.vegalite_to_svg(dict(spec), vl_version=VL_VERSION))
+
+
+def canonical_ids(svg: str) -> str:
+    """Return the SVG with its own ids (gradients, clip paths) numbered from 0 in order of appearance.
+
+    vl-convert numbers them across every chart one process renders, so without this the same
+    chart's SVG would depend on what the process drew before it."""
+    defined = list(dict.fromkeys(m[2] for m in _ID_USE.finditer(svg) if m[1].endswith('id="')))
+    if not defined:
+        return svg
+    counts: dict[str, int] = {}
+    mapping = {}
+    for old in defined:
+        stem = re.sub(r"\d+$", "", old) or "id"
+        mapping[old] = f"{stem}{counts.setdefault(stem, 0)}"
+        counts[stem] += 1
+    return _ID_USE.sub(lambda m: m[1] + mapping.get(m[2], m[2]), svg)
 
 
 def chart_svg(spec: Mapping[str, Any]) -> str:
