@@ -106,14 +106,14 @@ def prefill_cache(root: Path = paths.ROOT, path_output: Path | None = None, jobs
 
     Each chapter runs in its own kernel, forked from a warm fork server where that is possible
     (``kernels``), and the kernels share one chart renderer (``svgservice``)."""
-    from . import kernels
-    from .svgservice import svg_server
-
     folder = cache_dir(root, path_output)
     stamp = folder / "compendium-prefill.stamp"
     state = prefill_state(root)
     if stamp.exists() and stamp.read_text(encoding="utf-8") == state:
         return 0  # nothing the cache key depends on changed since every chapter was cached
+    from . import kernels
+    from .svgservice import svg_server
+
     kernels.start_fork_server()  # it warms up while the cache is checked
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
