@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -169,3 +170,24 @@ def test_a_kernel_forked_after_the_code_changed_imports_it_afresh():
     )
     out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout
     assert out.split() == ["False", "True", "False"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc to see a process's files")
+def test_a_forked_kernel_writes_its_stderr_where_the_manager_says(tmp_path):
+    log_path = tmp_path / "kernel.log"
+
+    async def open_files() -> set[str]:
+        with log_path.open("w") as log:
+            km = kernels.ForkingKernelManager(kernel_name="python3")
+            await km.start_kernel(cwd=str(paths.ROOT), stderr=log)  # what the runner passes
+            kc = km.client()
+            kc.start_channels()
+            try:
+                await kc.wait_for_ready(timeout=60)
+                fds = Path(f"/proc/{km.provisioner.pid}/fd")
+                return {os.path.realpath(fd) for fd in fds.iterdir()}
+            finally:
+                kc.stop_channels()
+                await km.shutdown_kernel(now=True)
+
+    assert str(log_path.resolve()) in asyncio.run(open_files())

@@ -16,6 +16,7 @@ any kernel that is not this interpreter's ipykernel, kernels start the usual way
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.reduction
 import os
 import signal
 import sys
@@ -79,9 +80,26 @@ def _is_own_ipykernel(cmd: list[str]) -> bool:
     return len(cmd) >= 3 and Path(cmd[0]).resolve() == Path(sys.executable).resolve() and cmd[1:3] == ["-m", "ipykernel_launcher"]
 
 
-def _run_kernel(argv: list[str], cwd: str, env: dict[str, str]) -> None:
+class InheritedFd:
+    """A file descriptor handed to the forked kernel (multiprocessing duplicates it into the child)."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def __reduce__(self):
+        return _inherit_fd, (multiprocessing.reduction.DupFd(self.fd),)
+
+
+def _inherit_fd(dup) -> int:
+    return dup.detach()
+
+
+def _run_kernel(argv: list[str], cwd: str, env: dict[str, str], stderr_fd: int | None = None) -> None:
     """Become an IPython kernel with the given command-line arguments (runs in the forked process)."""
     os.setsid()  # its own process group, as jupyter_client gives every kernel
+    if stderr_fd is not None:  # as Popen(stderr=file) gives it
+        os.dup2(stderr_fd, 2)
+        os.close(stderr_fd)
     os.chdir(cwd)
     os.environ.clear()
     os.environ.update(env)
@@ -130,7 +148,9 @@ class ForkingProvisioner(LocalProvisioner):
             return await super().launch_kernel(cmd, **kwargs)
         env = dict(kwargs.get("env") or os.environ)
         cwd = str(kwargs.get("cwd") or Path.cwd())
-        process = _context().Process(target=_run_kernel, args=(cmd[3:], cwd, env), name="compendium-kernel")
+        stderr = kwargs.get("stderr")
+        stderr_fd = InheritedFd(stderr.fileno()) if hasattr(stderr, "fileno") else None
+        process = _context().Process(target=_run_kernel, args=(cmd[3:], cwd, env, stderr_fd), name="compendium-kernel")
         try:
             process.start()
         except (OSError, RuntimeError) as exc:

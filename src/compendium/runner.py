@@ -157,10 +157,11 @@ def progress_engine():
 
 
 def kernel_manager_logging_to(log) -> type:
-    """Return a kernel manager class whose kernels write their own stderr to ``log`` (an open file)."""
-    from jupyter_client import AsyncKernelManager
+    """Return a kernel manager class whose kernels write their own stderr to ``log`` (an open file);
+    the kernels are forked warm as the book build's are (``kernels``)."""
+    from .kernels import ForkingKernelManager
 
-    class LoggedKernelManager(AsyncKernelManager):
+    class LoggedKernelManager(ForkingKernelManager):
         async def start_kernel(self, **kw):
             # The kernel's start-up and shutdown notices would otherwise interleave with the progress bars.
             kw.setdefault("stderr", log)
