@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test venv run list passages clean freeze bench snapshot
+.PHONY: book test test-fast venv run list passages clean freeze bench snapshot
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,10 @@ book: $(STAMP)
 ## Run the whole test suite (it builds the book too).
 test: $(STAMP)
 	$(PY) -m pytest
+
+## Every unit test, without the tests that execute chapters (under 30 s).
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not chapters"
 
 ## Time builds and reruns against the stock template book (not a test); JSON in _build/bench/
 bench: $(STAMP)

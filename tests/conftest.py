@@ -12,12 +12,24 @@ import pandas as pd
 import pytest
 import vl_convert as vlc
 
-from compendium import paths, runner
+from compendium import paths
+from compendium.book import runner
 from compendium.analysis import survey_best_placed
-from compendium.book import build_book
-from compendium.data import load_tables
-from compendium.source import load_document
-from compendium.theme import enable_theme
+from compendium.book.build import build_book
+from compendium.data.tables import load_tables
+from compendium.data.source import load_document
+from compendium.charts.theme import enable_theme
+
+
+# Fixtures that execute chapters; a test that uses one (directly or through another fixture) gets
+# the "chapters" marker, so `make test-fast` (-m "not chapters") runs every other test.
+EXECUTING_FIXTURES = {"book_build", "built_book", "default_runs", "executed_run", "batch"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if EXECUTING_FIXTURES & set(getattr(item, "fixturenames", ())) or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.chapters)
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +59,7 @@ def built_book(book_build) -> Path:
 @pytest.fixture(scope="session")
 def default_runs(tmp_path_factory):
     """Every chapter run once through the runner with its default parameters (two at a time)."""
-    from compendium.runner import plan_runs, run_chapters
+    from compendium.book.runner import plan_runs, run_chapters
 
     runs = run_chapters(plan_runs([], all_chapters=True), runs_dir=tmp_path_factory.mktemp("default-runs"),
                         jobs=2, progress=False)
@@ -114,6 +126,13 @@ def tooltip_fields(spec: dict) -> set[str]:
 def exported_spec(folder: Path, name: str) -> dict:
     """Return the Vega-Lite spec a chapter run exported as charts/<name>.vl.json."""
     return json.loads((folder / "charts" / f"{name}.vl.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def executed_run(default_runs):
+    """Return a function giving the default run of one chapter (a runner.RunResult), from the session's runs."""
+    by_chapter = {run.chapter: run for run in default_runs}
+    return by_chapter.__getitem__
 
 
 def run_plans(runs_dir: Path, jobs: int = 2, **plans: list[runner.ChapterRun]) -> dict[str, runner.RunResult]:

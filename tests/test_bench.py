@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compendium.bench import EXECUTING, FAILED, ratios, table
+from compendium.book.bench import EXECUTING, FAILED, ratios, table
 
 REPORT = {
     "template": {"clean_build": {"seconds": 2.0, "kernels_started": 2, "notebooks_failed": 1},

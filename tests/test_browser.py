@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from compendium.pageweight import (
+from compendium.book.pageweight import (
     GENERATED_PAGES,
     PAGE_BUDGET_BYTES,
     content_pages,

@@ -6,7 +6,7 @@ import shutil
 
 from compendium import paths
 from compendium.cli import main
-from compendium.data import TABLES
+from compendium.data.tables import TABLES
 
 
 def test_validate_passes_on_the_real_data(capsys):

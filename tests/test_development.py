@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from conftest import chart_spec, exported_spec, run_plans, title_text, tooltip_fields
 
-from compendium import development, runner
+from compendium import development
+from compendium.book import runner
 
 CHAPTER = "sustainable-development"
 

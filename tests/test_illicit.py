@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from conftest import chart_spec, exported_spec, run_plans, title_text, tooltip_fields
 
-from compendium import illicit, runner
+from compendium import illicit
+from compendium.book import runner
 from compendium.analysis import cluster_issue_ids, comparison_for_issues, issue_positions, survey_vs_meeting
 
 CHAPTER = "illicit-globalization"

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compendium import data, lexicon
+from compendium.data import tables as data
+from compendium.data import lexicon
 
 ACTORS = pd.DataFrame(
     {
@@ -127,7 +128,7 @@ def test_every_actor_in_the_lexicon_is_named_somewhere(mentions):
 
 
 def test_first_mention_is_the_sentence_that_names_the_actor():
-    from compendium.lexicon import first_mention, term_pattern
+    from compendium.data.lexicon import first_mention, term_pattern
 
     text = "States act alone. The UNSG can convene others; nobody else will. Then the UN acts."
     assert first_mention(text, term_pattern("UNSG;Secretary-General")) == "The UNSG can convene others;"
@@ -135,8 +136,8 @@ def test_first_mention_is_the_sentence_that_names_the_actor():
 
 
 def test_excerpts_are_verbatim_in_their_passages():
-    from compendium.data import load_tables
-    from compendium.lexicon import actor_mentions
+    from compendium.data.tables import load_tables
+    from compendium.data.lexicon import actor_mentions
 
     tables = load_tables()
     mentions = actor_mentions(tables["passages"], tables["actors"])

@@ -7,7 +7,7 @@ import shutil
 import pandas as pd
 
 from compendium import paths
-from compendium.data import load_tables
+from compendium.data.tables import load_tables
 from compendium.methods import codebook_with_examples, coding_coverage, provenance_checks, sha256_of
 
 

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from conftest import chart_spec, exported_spec, run_plans, title_text, tooltip_fields
 
-from compendium import overview, runner
+from compendium import overview
+from compendium.book import runner
 
 pytestmark = pytest.mark.usefixtures("theme")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from compendium.pageweight import content_pages, foreign_resources, page_weights
+from compendium.book.pageweight import content_pages, foreign_resources, page_weights
 
 
 def make_site(root):

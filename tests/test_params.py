@@ -11,7 +11,7 @@ import pytest
 
 from compendium import paths
 from compendium.cli import main
-from compendium.params import (
+from compendium.book.params import (
     MissingPathError,
     Parameter,
     ParameterError,

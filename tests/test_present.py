@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from compendium import present
+from compendium.book import present
 from compendium.analysis import cluster_issue_ids, comparison_for_issues, issue_positions, survey_vs_meeting
 
 

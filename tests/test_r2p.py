@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from conftest import chart_spec, exported_spec, run_plans, title_text, tooltip_fields
 
-from compendium import r2p, runner
+from compendium import r2p
+from compendium.book import runner
 from compendium.analysis import UN_ACTOR, cluster_claims, consultation_date, issue_stance_counts
 
 CHAPTER = "r2p-human-rights"

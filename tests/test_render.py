@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from compendium import render
+from compendium.book import render
 
 DESCRIPTION = "Bar chart of mentions per actor; C has the most with 8."
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from compendium import paths, runner
+from compendium import paths
+from compendium.book import runner
 from compendium.cli import main
-from compendium.params import toc_chapters
+from compendium.book.params import toc_chapters
 
 CHAPTERS = toc_chapters()
 BIN = Path(sys.executable).parent
@@ -45,7 +46,7 @@ TINY = MYST_HEADER + '''
 import altair as alt
 import pandas as pd
 
-from compendium.publish import Publisher
+from compendium.book.publish import Publisher
 ```
 
 ```{code-cell} ipython3
@@ -78,7 +79,7 @@ output_dir = ""
 ```{code-cell} ipython3
 import pandas as pd
 
-from compendium.publish import Publisher
+from compendium.book.publish import Publisher
 
 Publisher(output_dir).table("before", pd.DataFrame({"a": [1]}))
 ```
@@ -167,7 +168,7 @@ def test_run_record_has_parameters_inputs_versions_and_output_hashes(batch, chap
     assert record["parameters"]["data_dir"] == "data" and record["overrides"] == {}
     assert record["inputs"][record["source"]] == sha256(CHAPTERS[chapter])
     assert record["inputs"]["data/raw/meeting-summary.txt"] == sha256(paths.RAW_SOURCE)
-    assert "src/compendium/runner.py" in record["inputs"]
+    assert "src/compendium/data/tables.py" in record["inputs"] and "src/compendium/book/runner.py" not in record["inputs"]
     assert {"python", "papermill", "pandas", "altair", "vl-convert-python", "jupytext"} <= set(record["packages"])
     assert record["git"] is None or len(record["git"]["commit"]) == 40
     assert record["seconds"] > 0 and record["started"] <= record["finished"]

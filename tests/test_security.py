@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from conftest import chart_spec, exported_spec, run_plans, title_text, tooltip_fields
 
-from compendium import runner, security
+from compendium.book import runner
+from compendium import security
 
 CHAPTER = "peace-security"
 

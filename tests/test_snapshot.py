@@ -6,8 +6,8 @@ import difflib
 
 import pytest
 
-from compendium.runner import plan_runs, run_chapters
-from compendium.snapshot import SNAPSHOT_DIR, committed_snapshot, results_of
+from compendium.book.runner import plan_runs, run_chapters
+from compendium.book.snapshot import SNAPSHOT_DIR, committed_snapshot, results_of
 
 # Files of a run folder whose bytes legitimately differ between two identical runs, and why:
 NOT_COMPARED = {

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from compendium import paths
 from compendium.cli import main
 from compendium.errors import SourceError
-from compendium.source import (
+from compendium.data.source import (
     LOST_CHART_CAPTIONS,
     SECTION_IDS,
     SURVEY_ACTORS,

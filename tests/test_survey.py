@@ -20,10 +20,14 @@ import pandas as pd
 import pytest
 from conftest import chart_spec, exported_spec, run_plans, title_text, tooltip_fields
 
-from compendium import data, paths, runner, source, survey
+from compendium.data import tables as data
+from compendium import paths
+from compendium.book import runner
+from compendium.data import source
+from compendium import survey
 from compendium.analysis import survey_vs_meeting
 from compendium.errors import ValidationFailed
-from compendium.params import MissingPathError
+from compendium.book.params import MissingPathError
 
 CHAPTER = "survey-annex"
 RESPONSE_FIGURES = (

@@ -1,5 +1,5 @@
 """Entry point for ``python -m compendium``."""
 
-from .cli import main
+from compendium.cli import main
 
 raise SystemExit(main())

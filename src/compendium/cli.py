@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import paths
-from .errors import CompendiumError
-from .io import write_csv_atomic
-from .source import parse_source, passages_frame
+from compendium import paths
+from compendium.errors import CompendiumError
+from compendium.io import write_csv_atomic
+from compendium.data.source import parse_source, passages_frame
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -34,14 +34,14 @@ def cmd_passages(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     """Build the HTML book into _build/html."""
-    from .book import build_book
+    from compendium.book.build import build_book
 
     return build_book().returncode
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate every table of the data package; print each problem with file, row and column."""
-    from .data import TABLES, validate_tables
+    from compendium.data.tables import TABLES, validate_tables
 
     problems = validate_tables(args.data_dir)
     for problem in problems:
@@ -55,7 +55,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Time builds and reruns against the stock template book; print a table and save JSON."""
-    from .bench import run_benchmark
+    from compendium.book.bench import run_benchmark
 
     run_benchmark()
     return 0
@@ -63,7 +63,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_snapshot(args: argparse.Namespace) -> int:
     """Regenerate the committed results snapshot (tests/snapshots) from a fresh run of every chapter."""
-    from .snapshot import regenerate, write_snapshot
+    from compendium.book.snapshot import regenerate, write_snapshot
 
     files = regenerate(jobs=args.jobs)
     folder = write_snapshot(files)
@@ -73,7 +73,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
 def cmd_pageweight(args: argparse.Namespace) -> int:
     """Print the bytes each page of the built book costs beyond the shared assets."""
-    from .pageweight import format_report, page_weights
+    from compendium.book.pageweight import format_report, page_weights
 
     if not (args.html_dir / "index.html").exists():
         print(f"error: no built book in {args.html_dir}; run `make book` first", file=sys.stderr)
@@ -92,7 +92,7 @@ def positive_int(text: str) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print every chapter and its parameters: name, type, default and meaning."""
-    from .params import all_parameters
+    from compendium.book.params import all_parameters
 
     for chapter, params in all_parameters().items():
         print(chapter)
@@ -104,7 +104,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Check every chapter and value first, then run the chapters with papermill; exit 1 if any failed."""
-    from .runner import exit_status, plan_runs, run_chapters, summary_lines
+    from compendium.book.runner import exit_status, plan_runs, run_chapters, summary_lines
 
     plan = plan_runs(args.chapters, texts=args.param or [], params_file=args.params_file, all_chapters=args.all)
     results = run_chapters(plan, runs_dir=args.runs_dir, jobs=args.jobs, progress=not args.no_progress,

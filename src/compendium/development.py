@@ -9,10 +9,10 @@ import re
 import altair as alt
 import pandas as pd
 
-from .data import allowed_values
-from . import charts
-from .analysis import consultation_date
-from .charts import title_lines, wrap_label, wrapped_axis
+from compendium.data.tables import allowed_values
+from compendium import charts
+from compendium.analysis import consultation_date
+from compendium.charts import title_lines, wrap_label, wrapped_axis
 
 SECTION = "cluster-4"
 CLUSTER = 4

@@ -8,9 +8,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from . import charts
-from .charts import title_lines, wrapped_axis
-from .theme import STANCE_LABELS, stance_scale
+from compendium import charts
+from compendium.charts import title_lines, wrapped_axis
+from compendium.charts.theme import STANCE_LABELS, stance_scale
 
 SECTION = "cluster-3"
 CLUSTER = 3

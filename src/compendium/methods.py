@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import paths
-from .data import CODED_KINDS, CODED_SECTIONS, load_tables, validate_tables
+from compendium import paths
+from compendium.data.tables import CODED_KINDS, CODED_SECTIONS, load_tables, validate_tables
 
 # codebook variable -> the claims column whose codes it defines (others are defined on other tables)
 CLAIM_VARIABLES = {"claim_type": "claim_type", "un_stance": "un_stance", "feasibility": "feasibility"}

@@ -12,10 +12,12 @@ import altair as alt
 import pandas as pd
 from IPython.display import Markdown
 
-from . import analysis, charts, lexicon
-from .present import join_words, quotation
-from .source import Document
-from .theme import ACCENT
+from compendium import analysis
+from compendium import charts
+from compendium.data import lexicon
+from compendium.book.present import join_words, quotation
+from compendium.data.source import Document
+from compendium.charts.theme import ACCENT
 
 # The chapter that develops each cluster, by cluster number (file stems in _toc.yml).
 CLUSTER_CHAPTERS = {

@@ -9,9 +9,9 @@ import re
 import altair as alt
 import pandas as pd
 
-from .charts import issue_stance_bars, wrap_label, wrapped_axis
-from .present import in_sentence
-from .theme import STANCE_LABELS
+from compendium.charts import issue_stance_bars, wrap_label, wrapped_axis
+from compendium.book.present import in_sentence
+from compendium.charts.theme import STANCE_LABELS
 
 CLUSTER = 1
 SECTION = "cluster-1"

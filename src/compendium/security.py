@@ -9,10 +9,10 @@ import re
 import altair as alt
 import pandas as pd
 
-from .analysis import issue_stance_counts
-from .charts import issue_stance_bars, wrap_label, wrapped_axis
-from .source import Document
-from .theme import STANCE_LABELS
+from compendium.analysis import issue_stance_counts
+from compendium.charts import issue_stance_bars, wrap_label, wrapped_axis
+from compendium.data.source import Document
+from compendium.charts.theme import STANCE_LABELS
 
 CLUSTER = 2
 # The passage that names the new technology domains, and the one with the groups and outlooks.

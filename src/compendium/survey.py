@@ -20,14 +20,14 @@ import altair as alt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from . import paths
-from .analysis import stance_by_issue, survey_best_placed
-from .charts import plural, title_lines
-from .errors import Problem, ValidationFailed
-from .io import write_text_atomic
-from .present import comparison_table, join_words
-from .source import Document, lost_charts
-from .theme import ACCENT, CLUSTER_LABELS, MUTED
+from compendium import paths
+from compendium.analysis import stance_by_issue, survey_best_placed
+from compendium.charts import plural, title_lines
+from compendium.errors import Problem, ValidationFailed
+from compendium.io import write_text_atomic
+from compendium.book.present import comparison_table, join_words
+from compendium.data.source import Document, lost_charts
+from compendium.charts.theme import ACCENT, CLUSTER_LABELS, MUTED
 
 # -- constants ---------------------------------------------------------------------------
 
@@ -488,7 +488,7 @@ def write_responses_schema(data_dir: Path | str, issues_frame: pd.DataFrame) -> 
 
 def responses_dictionary(schema: dict) -> pd.DataFrame:
     """Return one row per field of the responses schema, with the columns of data.data_dictionary."""
-    from .data import allowed_summary  # the data dictionary's own wording of allowed values
+    from compendium.data.tables import allowed_summary  # the data dictionary's own wording of allowed values
 
     return pd.DataFrame(
         [

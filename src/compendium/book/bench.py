@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import paths
-from .book import build_book
-from .io import write_text_atomic
+from compendium import paths
+from compendium.book.build import build_book
+from compendium.io import write_text_atomic
 
 EXECUTING = "Executing notebook using"  # myst-nb's line for each kernel it starts
 FAILED = "Executing notebook failed"  # and for each notebook whose execution raised

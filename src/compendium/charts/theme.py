@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import altair as alt
-import pandas as pd
 
-from .data import allowed_values
-from .render import enable_offline_renderer
+from compendium.data.tables import STANCE_LABELS, STANCE_ORDER
 
 THEME_NAME = "compendium"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
@@ -15,17 +13,8 @@ MUTED = "#52606d"
 GRID = "#e4e7eb"
 ACCENT = "#1f5f8b"
 
-# Stances on the UN's role: ordered from most to least UN-centred; colour-blind-safe.
-STANCE_ORDER = allowed_values("claims", "un_stance")  # the data package's order
-STANCE_LABELS = {
-    "un-should-lead": "UN should lead",
-    "un-should-convene-support": "UN should convene or support",
-    "un-not-well-placed": "UN not well placed",
-    "no-position": "No position",
-}
+# Stances on the UN's role, in STANCE_ORDER (most to least UN-centred); colour-blind-safe.
 STANCE_COLOURS = ["#1f5f8b", "#5fa8d3", "#d1495b", "#bcc4cc"]
-if set(STANCE_LABELS) != set(STANCE_ORDER):
-    raise RuntimeError(f"stances in data/datapackage.json {STANCE_ORDER} and their labels here differ")
 
 CLUSTER_LABELS = {
     1: "1 R2P and human rights",
@@ -71,11 +60,6 @@ def compendium_theme() -> dict:
 
 
 def enable_theme() -> str:
-    """Make the book's theme, offline renderer and table display active; return the theme name."""
+    """Make the book's theme the active Altair theme; return its name."""
     alt.theme.register(THEME_NAME, enable=True)(compendium_theme)
-    # the default renderer loads Vega from another host; ours uses the book's own bundle
-    enable_offline_renderer()
-    # tables in the book are shown whole: no "..." rows or clipped quotes
-    pd.set_option("display.max_rows", 500)
-    pd.set_option("display.max_colwidth", None)
     return THEME_NAME

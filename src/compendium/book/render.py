@@ -21,8 +21,39 @@ from urllib.parse import quote
 
 import altair as alt
 
-from .bundle import BUNDLE_NAME, write_vega_bundle  # noqa: F401  (part of this module's interface)
-from .svgservice import VL_VERSION, chart_svg  # noqa: F401  (VL_VERSION: part of this module's interface)
+from compendium.book.bundle import BUNDLE_NAME, write_vega_bundle  # noqa: F401  (part of this module's interface)
+
+# vl-convert ships several Vega-Lite versions; pick the one Altair writes specs for.
+VL_VERSION = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+
+# An id the SVG defines or refers to: id="x", url(#x), href="#x" (and xlink:href="#x").
+_ID_USE = re.compile(r'(\sid="|url\(#|href="#)([^")]+)')
+
+
+def render_svg(spec: Mapping[str, Any]) -> str:
+    """Return the chart's static SVG, rendered by vl-convert (imported here: only charts need it)."""
+    import vl_convert
+
+    return canonical_ids(vl_convert.vegalite_to_svg(dict(spec), vl_version=VL_VERSION))
+
+
+def canonical_ids(svg: str) -> str:
+    """Return the SVG with its own ids (gradients, clip paths) numbered from 0 in order of appearance.
+
+    vl-convert numbers them across every chart one process renders, so without this the same
+    chart's SVG would depend on what the process drew before it."""
+    defined = list(dict.fromkeys(m[2] for m in _ID_USE.finditer(svg) if m[1].endswith('id="')))
+    if not defined:
+        return svg
+    counts: dict[str, int] = {}
+    mapping = {}
+    for old in defined:
+        stem = re.sub(r"\d+$", "", old) or "id"
+        mapping[old] = f"{stem}{counts.setdefault(stem, 0)}"
+        counts[stem] += 1
+    return _ID_USE.sub(lambda m: m[1] + mapping.get(m[2], m[2]), svg)
+
 
 RENDERER_NAME = "offline"
 # svg keeps text selectable and lets the browser tests count marks; actions are off
@@ -173,7 +204,7 @@ def offline_html(spec: Mapping[str, Any], embed_options: Mapping[str, Any] | Non
     description = chart_description(spec)
     cid = chart_id(spec)
     options = {**DEFAULT_EMBED_OPTIONS, **(embed_options or {})}
-    svg = chart_svg(spec)
+    svg = render_svg(spec)
     size = re.search(r'<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"', svg)
     width_height = f' width="{size[1]}" height="{size[2]}"' if size else ""
     # The script finds its chart through document.currentScript rather than ids, so

@@ -9,8 +9,8 @@ import textwrap
 import altair as alt
 import pandas as pd
 
-from .analysis import AGREEMENT_ORDER
-from .theme import STANCE_LABELS, STANCE_ORDER, stance_scale
+from compendium.analysis import AGREEMENT_ORDER
+from compendium.charts.theme import STANCE_LABELS, STANCE_ORDER, stance_scale
 
 AGREEMENT_COLOURS = ["#3b8b5a", "#9cc5a1", "#d1495b", "#bcc4cc"]
 # Axis labels made by wrap_label hold a line break between their lines; wrapped_axis splits them there.

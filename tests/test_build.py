@@ -54,7 +54,7 @@ def chart_specs(html: str) -> list[str]:
 def test_two_clean_builds_give_identical_pages(built_book, tmp_path):
     """A second build from a clean state (its own execution cache) gives the same chapter pages:
     the same chart specs, tables and glued values, byte for byte."""
-    from compendium.book import build_book
+    from compendium.book.build import build_book
 
     result = build_book(capture=True, path_output=tmp_path)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
@@ -72,7 +72,7 @@ def test_two_clean_builds_give_identical_pages(built_book, tmp_path):
 
 
 def test_a_build_with_nothing_changed_executes_nothing_ahead(built_book):
-    from compendium.book import prefill_cache
+    from compendium.book.build import prefill_cache
 
     assert prefill_cache() == 0
 
@@ -80,7 +80,7 @@ def test_a_build_with_nothing_changed_executes_nothing_ahead(built_book):
 def test_prefill_state_follows_chapter_text(tmp_path):
     import shutil
 
-    from compendium.book import prefill_state
+    from compendium.book.build import prefill_state
 
     root = tmp_path / "book"
     shutil.copytree(paths.ROOT, root, ignore=shutil.ignore_patterns("_build", ".venv", "runs", ".git", "tests", "_static"))
@@ -91,7 +91,7 @@ def test_prefill_state_follows_chapter_text(tmp_path):
 
 
 def test_binder_button_is_configured_only_for_a_published_repository(tmp_path, monkeypatch):
-    from compendium.book import BINDERHUB_URL, REPOSITORY_ENV, build_command
+    from compendium.book.build import BINDERHUB_URL, REPOSITORY_ENV, build_command
 
     monkeypatch.delenv(REPOSITORY_ENV, raising=False)
     assert "--config" not in build_command(path_output=tmp_path)

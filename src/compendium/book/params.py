@@ -21,8 +21,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from . import paths
-from .errors import CompendiumError
+from compendium import paths
+from compendium.errors import CompendiumError
 
 PARAMETERS_TAG = "parameters"
 OUTPUT_PARAMETER = "output_dir"

@@ -10,9 +10,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from . import paths
-from .errors import CompendiumError
-from .io import write_text_atomic
+from compendium import paths
+from compendium.errors import CompendiumError
+from compendium.io import write_text_atomic
 
 SNAPSHOT_DIR = paths.ROOT / "tests" / "snapshots"
 SNAPSHOT_GLOBS = ("tables/*.csv", "charts/*.vl.json")
@@ -59,7 +59,7 @@ def write_snapshot(files: dict[str, str], folder: Path = SNAPSHOT_DIR) -> Path:
 
 def regenerate(jobs: int = 2) -> dict[str, str]:
     """Run every chapter with its default parameters in a temporary folder; return the snapshot files."""
-    from .runner import plan_runs, run_chapters
+    from compendium.book.runner import plan_runs, run_chapters
 
     with tempfile.TemporaryDirectory(prefix="compendium-snapshot-") as tmp:
         runs = run_chapters(plan_runs([], all_chapters=True), runs_dir=Path(tmp), jobs=jobs)

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pandas as pd
 
-from .source import Document, survey_table
-from .theme import STANCE_LABELS, STANCE_ORDER
+from compendium.data.source import Document, survey_table
+from compendium.data.tables import STANCE_LABELS, STANCE_ORDER
 
 CLUSTER_SECTIONS = {f"cluster-{n}": n for n in (1, 2, 3, 4)}
 UN_ACTOR = "un-system"

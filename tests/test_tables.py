@@ -15,7 +15,10 @@ import frictionless
 import pandas as pd
 import pytest
 
-from compendium import data, lexicon, paths, source
+from compendium.data import tables as data
+from compendium.data import lexicon
+from compendium import paths
+from compendium.data import source
 from compendium.errors import ValidationFailed
 
 RAW_SHA256 = "ce3767951681302c2fbba962daf75c95a5ec265544c0c41a01216873cf287c7b"

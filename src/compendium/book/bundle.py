@@ -32,7 +32,7 @@ def write_vega_bundle(static_dir: Path | str) -> Path:
                 return path
     import vl_convert as vlc
 
-    from .svgservice import VL_VERSION
+    from compendium.book.render import VL_VERSION
 
     header = (
         f"/* vega {vlc.get_vega_version()}, vega-lite {VL_VERSION}, "

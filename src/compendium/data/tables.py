@@ -27,8 +27,20 @@ from pathlib import Path
 import frictionless
 import pandas as pd
 
-from . import lexicon, paths, source
-from .errors import CompendiumError, Problem, ValidationFailed
+from compendium.data import lexicon
+from compendium import paths
+from compendium.data import source
+from compendium.errors import CompendiumError, Problem, ValidationFailed
+
+# What each coded stance on the UN's role means, in the data package's order (most to least
+# UN-centred); a test holds this order to the descriptor's enum.
+STANCE_LABELS = {
+    "un-should-lead": "UN should lead",
+    "un-should-convene-support": "UN should convene or support",
+    "un-not-well-placed": "UN not well placed",
+    "no-position": "No position",
+}
+STANCE_ORDER = list(STANCE_LABELS)
 
 TABLES = ("passages", "issues", "claims", "actors", "figures", "ledger", "context", "codebook")
 DESCRIPTOR = paths.DATAPACKAGE.name

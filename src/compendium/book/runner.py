@@ -22,9 +22,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import paths
-from .errors import CompendiumError
-from .io import write_text_atomic
+from compendium import paths
+from compendium.errors import CompendiumError
+from compendium.io import write_text_atomic
 from .params import (
     OUTPUT_PARAMETER,
     ParameterError,
@@ -157,11 +157,10 @@ def progress_engine():
 
 
 def kernel_manager_logging_to(log) -> type:
-    """Return a kernel manager class whose kernels write their own stderr to ``log`` (an open file);
-    the kernels are forked warm as the book build's are (``kernels``)."""
-    from .kernels import ForkingKernelManager
+    """Return a kernel manager class whose kernels write their own stderr to ``log`` (an open file)."""
+    from jupyter_client.manager import AsyncKernelManager
 
-    class LoggedKernelManager(ForkingKernelManager):
+    class LoggedKernelManager(AsyncKernelManager):
         async def start_kernel(self, **kw):
             # The kernel's start-up and shutdown notices would otherwise interleave with the progress bars.
             kw.setdefault("stderr", log)
@@ -269,8 +268,12 @@ def files_under(folder: Path) -> list[Path]:
 
 
 def input_files(run: ChapterRun) -> list[Path]:
-    """Return the files a run reads: its source, data/, src/compendium/*.py and any path parameter's files."""
-    files = [run.source, *files_under(paths.DATA_DIR), *sorted((paths.ROOT / "src" / "compendium").glob("*.py"))]
+    """Return the files a run reads: its source, data/, the package modules it imports (directly or
+    through other modules) and any path parameter's files."""
+    from compendium.book.cachekey import code_cells, imported_names, module_closure
+
+    names = set().union(*(imported_names(cell) for cell in code_cells(run.source.read_text(encoding="utf-8"))))
+    files = [run.source, *files_under(paths.DATA_DIR), *module_closure(names, paths.ROOT / "src")]
     for name, value in run.parameters.items():
         if name == OUTPUT_PARAMETER or not isinstance(value, str) or not value:
             continue

@@ -9,8 +9,8 @@ import pandas as pd
 from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
-from .source import Block, Document
-from .theme import STANCE_LABELS
+from compendium.data.source import Block, Document
+from compendium.charts.theme import STANCE_LABELS
 
 SOURCE_NAME = "CIC meeting summary, 7 May 2015"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import SourceError
-from .paths import RAW_SOURCE
+from compendium.errors import SourceError
+from compendium.paths import RAW_SOURCE
 
 # (section id, heading as printed in the source, short name used in the book)
 SECTIONS: tuple[tuple[str, str | None, str], ...] = (

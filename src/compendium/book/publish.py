@@ -14,19 +14,19 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from .io import write_csv_atomic, write_text_atomic
-from .paths import resolve_data_dir
+from compendium.io import write_csv_atomic, write_text_atomic
+from compendium.paths import resolve_data_dir
 
 
 def export_chart(chart: alt.TopLevelMixin, stem: Path) -> list[Path]:
     """Write ``chart`` as Vega-Lite JSON, SVG and PNG next to ``stem``; return the paths."""
     import vl_convert as vlc
 
-    from .svgservice import VL_VERSION, chart_svg
+    from compendium.book.render import VL_VERSION, render_svg
 
     spec = chart.to_dict()
     json_path = write_text_atomic(stem.with_suffix(".vl.json"), json.dumps(spec, indent=2, sort_keys=True) + "\n")
-    svg_path = write_text_atomic(stem.with_suffix(".svg"), chart_svg(spec))
+    svg_path = write_text_atomic(stem.with_suffix(".svg"), render_svg(spec))
     png_path = stem.with_suffix(".png")
     tmp = png_path.with_suffix(".png.tmp")
     tmp.write_bytes(vlc.vegalite_to_png(spec, scale=2, vl_version=VL_VERSION))
@@ -38,6 +38,15 @@ class Publisher:
     """Glue a chapter's charts, tables and numbers; export them when an output folder is set."""
 
     def __init__(self, output_dir: str | Path = ""):
+        from compendium.book.render import enable_offline_renderer
+        from compendium.charts.theme import enable_theme
+
+        enable_theme()
+        # the default renderer loads Vega from another host; ours uses the book's own bundle
+        enable_offline_renderer()
+        # tables in the book are shown whole: no "..." rows or clipped quotes
+        pd.set_option("display.max_rows", 500)
+        pd.set_option("display.max_colwidth", None)
         self.output_dir = resolve_data_dir(output_dir) if str(output_dir) else None
         self.names: list[str] = []
 

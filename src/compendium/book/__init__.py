@@ -1,0 +1,1 @@
+"""The book and its reruns: build, runner, parameters, export and offline rendering."""

@@ -1,0 +1,1 @@
+"""Source and data: the source model, the coded tables and their validation."""
