@@ -71,6 +71,12 @@ class Publisher:
             write_csv_atomic(frame, self.output_dir / "tables" / f"{name}.csv")
         return frame
 
+    def numbers(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Glue every value of a section's ``{name: value}`` dict (the numbers its prose cites); return the dict."""
+        for name, value in values.items():
+            self.number(name, value)
+        return values
+
     def number(self, name: str, value: Any) -> Any:
         """Glue a value used in the prose (e.g. a count) under ``name``; return it."""
         from myst_nb import glue
