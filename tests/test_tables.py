@@ -522,3 +522,40 @@ def test_a_missing_table_is_reported(data_copy):
     with pytest.raises(ValidationFailed) as caught:
         data.load_ledger(data_copy)
     assert ("ledger.csv", None, None) in locations(caught.value)
+
+
+# -- each content validated once -------------------------------------------------------
+
+
+def test_a_valid_package_is_validated_once_and_then_read_from_its_store(data_copy, tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "VALIDATED_DIR", tmp_path / "validated")
+    data._checked_cached.cache_clear()
+    first = data.load_tables(data_copy)
+    stored = list((tmp_path / "validated").glob("tables-*.pickle"))
+    assert len(stored) == 1
+    monkeypatch.setattr(data, "_check_package", lambda d: pytest.fail("validated the same content twice"))
+    data._checked_cached.cache_clear()
+    again = data.load_tables(data_copy)
+    assert all(again[name].equals(first[name]) for name in data.TABLES)
+
+
+def test_changed_content_is_validated_again_and_problems_are_never_stored(data_copy, tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "VALIDATED_DIR", tmp_path / "validated")
+    data._checked_cached.cache_clear()
+    data.load_tables(data_copy)
+    claims = data_copy / "claims.csv"
+    claims.write_text(claims.read_text(encoding="utf-8").replace("un-should-lead", "un-must-lead", 1), encoding="utf-8")
+    data._checked_cached.cache_clear()
+    with pytest.raises(ValidationFailed, match="un-must-lead"):
+        data.load_tables(data_copy)
+    assert len(list((tmp_path / "validated").glob("tables-*.pickle"))) == 1  # only the valid content
+
+
+def test_a_stored_package_loads_without_importing_frictionless():
+    import subprocess
+    import sys
+
+    data.load_tables()  # stores the package if no earlier load did
+    code = ("import sys; from compendium.data.tables import load_tables; load_tables(); "
+            "sys.exit(1 if 'frictionless' in sys.modules else 0)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

@@ -18,13 +18,15 @@ Row numbers count the header as row 1, as a spreadsheet shows them.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import os
+import sys
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
-import frictionless
 import pandas as pd
 
 from compendium.data import lexicon
@@ -64,10 +66,17 @@ _DEPENDS = {
 NOT_UTF8 = "not valid UTF-8: the file must be saved as UTF-8"
 # frictionless reports header problems too; the header check here reports them by name.
 _LABEL_ERRORS = {"missing-label", "extra-label", "incorrect-label", "duplicate-label", "blank-label", "blank-header"}
-# frictionless's default boolean spellings (the descriptor declares no others).
-_BOOLEAN = {v: True for v in frictionless.fields.BooleanField(name="b").true_values} | {
-    v: False for v in frictionless.fields.BooleanField(name="b").false_values
-}
+# Validated tables are kept here, one pickle per content hash (see _stored_check).
+VALIDATED_DIR = paths.BUILD_DIR / ".validated"
+
+
+@lru_cache(maxsize=1)
+def _booleans() -> dict[str, bool]:
+    """Return frictionless's default boolean spellings (the descriptor declares no others)."""
+    import frictionless
+
+    field = frictionless.fields.BooleanField(name="b")
+    return {v: True for v in field.true_values} | {v: False for v in field.false_values}
 
 
 # -- public API ------------------------------------------------------------------------
@@ -199,7 +208,44 @@ def _signature(directory: Path) -> tuple:
 @lru_cache(maxsize=8)
 def _checked_cached(directory: str, signature: tuple) -> tuple[dict[str, pd.DataFrame], tuple[Problem, ...]]:
     """Return _check_package(directory); ``signature`` only keys the cache."""
-    return _check_package(Path(directory))
+    return _stored_check(Path(directory), signature)
+
+
+def content_key(directory: Path, signature: tuple) -> str:
+    """Return a hash of every file a check reads, the code that checks them and the versions that type them."""
+    from importlib.metadata import version
+
+    h = hashlib.sha256()
+    for name, mtime, _ in signature:
+        h.update(name.encode())
+        h.update((directory / name).read_bytes() if mtime is not None else b"<missing>")
+    for module in (source, lexicon):
+        h.update(Path(module.__file__).read_bytes())
+    h.update(Path(__file__).read_bytes())
+    h.update(f"{sys.version_info[:2]} pandas {pd.__version__} frictionless {version('frictionless')}".encode())
+    return h.hexdigest()
+
+
+def _stored_check(directory: Path, signature: tuple) -> tuple[dict[str, pd.DataFrame], tuple[Problem, ...]]:
+    """Return _check_package(directory), validating each content only once: a package that passed
+    is stored as a pickle named by its content key, which every later kernel reads instead of
+    importing frictionless and checking again. A problem is never stored, so it is always reported."""
+    stored = VALIDATED_DIR / f"tables-{content_key(directory, signature)}.pickle"
+    if stored.exists():
+        try:
+            return pd.read_pickle(stored), ()
+        except Exception:  # noqa: BLE001 - an unreadable store is only a missed shortcut
+            pass
+    tables, problems = _check_package(directory)
+    if not problems:
+        try:
+            VALIDATED_DIR.mkdir(parents=True, exist_ok=True)
+            tmp = stored.with_name(f"{stored.name}.{os.getpid()}.tmp")
+            pd.to_pickle(tables, tmp)
+            tmp.replace(stored)
+        except OSError:
+            pass  # a read-only build folder: validate every time
+    return tables, problems
 
 
 def _check_package(directory: Path) -> tuple[dict[str, pd.DataFrame], tuple[Problem, ...]]:
@@ -243,6 +289,8 @@ def _problem_order(problem: Problem) -> tuple:
 
 def _read_descriptor(directory: Path) -> dict:
     """Return the descriptor as a dict; raise ValidationFailed if it is unreadable or invalid."""
+    import frictionless
+
     path = directory / DESCRIPTOR
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
@@ -326,6 +374,8 @@ def _header_problems(name: str, header: list[str], schema: dict) -> list[Problem
 
 def _cell_problems(name: str, text: str, schema: dict) -> list[Problem]:
     """Return frictionless's cell and row errors, columns matched by name (header problems are reported apart)."""
+    import frictionless
+
     # Match columns by name ("partial"); foreign keys are resolved across tables below.
     own = {k: v for k, v in schema.items() if k != "foreignKeys"} | {"fieldsMatch": "partial"}
     schema_object = frictionless.Schema.from_descriptor(own)
@@ -357,6 +407,8 @@ def _message(error: frictionless.errors.Error) -> str:
 
 def _typed(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
     """Return ``frame`` (strings) with each column converted to the dtype its descriptor field declares."""
+    import frictionless
+
     fields = frictionless.Schema.from_descriptor({k: v for k, v in schema.items() if k != "foreignKeys"})
     columns = {f["name"]: _typed_column(frame[f["name"]], f, fields.get_field(f["name"])) for f in schema["fields"]}
     return pd.DataFrame(columns)
@@ -509,9 +561,9 @@ def _issue_problems(tables: dict[str, pd.DataFrame], doc: source.Document | None
         return
     frame = tables["issues"]
     for row, (surveyed, label) in enumerate(zip(frame["surveyed"], frame["survey_label"]), start=2):
-        if surveyed not in _BOOLEAN:
+        if surveyed not in _booleans():
             continue  # reported as a type error
-        if _BOOLEAN[surveyed] != bool(label):
+        if _booleans()[surveyed] != bool(label):
             yield Problem("issues.csv", row, "survey_label", "survey_label must be given exactly when surveyed is true")
     if doc is not None:
         annex = set(source.survey_table(doc)["issue_label"])
