@@ -89,11 +89,20 @@ def is_path_like(value: Any) -> bool:
 def toc_chapters(root: Path = paths.ROOT) -> dict[str, Path]:
     """Return every notebook chapter in ``_toc.yml`` (root, then each part's chapters), by file stem, in order.
 
-    Plain Markdown pages (no kernelspec in their front matter, e.g. the build status page) are not chapters."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]] + [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])]
-    files += [c["file"] for c in toc.get("chapters", [])]  # a toc without parts lists chapters directly
-    sources = {Path(f).stem: chapter_source(root / f) for f in files}
+    Plain Markdown pages (no kernelspec in their front matter, e.g. the build status page) are not chapters.
+    The toc is read by sphinx-external-toc, the parser Jupyter Book itself uses."""
+    from sphinx_external_toc.parsing import FileItem, parse_toc_yaml
+
+    site = parse_toc_yaml(root / "_toc.yml")
+
+    def in_order(docname: str):
+        yield docname
+        for tree in site[docname].subtrees:
+            for item in tree.items:
+                if isinstance(item, FileItem):
+                    yield from in_order(str(item))
+
+    sources = {Path(f).stem: chapter_source(root / f) for f in in_order(site.root.docname)}
     return {name: path for name, path in sources.items() if is_notebook(path)}
 
 
