@@ -37,7 +37,6 @@ from .params import (
 )
 
 KERNEL = "python3"
-ENGINE = "compendium"
 PACKAGES = ("papermill", "pandas", "altair", "vl-convert-python", "jupytext", "nbclient", "ipykernel")
 RECORD = "run.json"
 KERNEL_LOG = "kernel.log"
@@ -134,28 +133,6 @@ def new_run_folder(runs_dir: Path, stamp: str, chapter: str) -> Path:
 # --- executing --------------------------------------------------------------------------------
 
 
-def progress_engine():
-    """Return papermill's nbclient engine extended to report each finished cell and the source path."""
-    from papermill.engines import NBClientEngine
-
-    class ProgressEngine(NBClientEngine):
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, on_cell=None, source_path=None, **kwargs):
-            # papermill records an in-memory input as the whole notebook; record the MyST path instead.
-            nb_man.nb.metadata.papermill["input_path"] = source_path
-            if on_cell is not None:
-                complete = nb_man.cell_complete
-
-                def cell_complete(cell, cell_index=None, **kw):
-                    complete(cell, cell_index=cell_index, **kw)
-                    on_cell(cell_index + 1, len(nb_man.nb.cells))
-
-                nb_man.cell_complete = cell_complete
-            return super().execute_managed_notebook(nb_man, kernel_name, **kwargs)
-
-    return ProgressEngine
-
-
 def kernel_manager_logging_to(log) -> type:
     """Return a kernel manager class whose kernels write their own stderr to ``log`` (an open file)."""
     from jupyter_client.manager import AsyncKernelManager
@@ -167,13 +144,6 @@ def kernel_manager_logging_to(log) -> type:
             return await super().start_kernel(**kw)
 
     return LoggedKernelManager
-
-
-def register_engine() -> None:
-    """Register the progress engine with papermill under ``ENGINE`` (idempotent)."""
-    from papermill.engines import papermill_engines
-
-    papermill_engines.register(ENGINE, progress_engine())
 
 
 def execute_chapter(run: ChapterRun, notebook_path: Path, on_cell: CellCallback | None = None, timeout: int = 600):
@@ -190,28 +160,34 @@ def execute_chapter(run: ChapterRun, notebook_path: Path, on_cell: CellCallback 
     if OUTPUT_PARAMETER in run.parameters:
         injected[OUTPUT_PARAMETER] = run.parameters[OUTPUT_PARAMETER]
     # cwd= would os.chdir the whole process, which parallel threads share; the kernel's own cwd is enough.
+    total = len(notebook.cells) + (1 if injected else 0)  # papermill adds one cell for the injected values
+
+    def cell_executed(cell=None, cell_index=0, **_):  # nbclient's hook, which papermill passes through
+        if on_cell is not None:
+            on_cell(cell_index + 1, total)
+
     with (notebook_path.parent / KERNEL_LOG).open("w", encoding="utf-8") as log:
         return papermill.execute_notebook(
             notebook,
             str(notebook_path),
             parameters=injected,
-            engine_name=ENGINE,
             kernel_name=KERNEL,
             progress_bar=False,
             execution_timeout=timeout,
             resources={"metadata": {"path": str(run.source.parent)}},
             kernel_manager_class=kernel_manager_logging_to(log),
-            on_cell=on_cell,
-            source_path=str(display_path(run.source)),
+            on_cell_executed=cell_executed,
         )
 
 
-def name_papermill_cells(notebook_path: Path) -> None:
+def name_papermill_cells(notebook_path: Path, source: Path) -> None:
     """Give the cells papermill added (parameters, error banner) fixed ids instead of random ones,
-    so that two runs with the same parameters write the same notebook."""
+    so that two runs with the same parameters write the same notebook, and record the MyST source
+    as the notebook's input (papermill records the in-memory notebook it was given)."""
     import nbformat
 
     notebook = nbformat.read(notebook_path, as_version=4)
+    notebook.metadata.setdefault("papermill", {})["input_path"] = str(display_path(source))
     seen: dict[str, int] = {}
     for cell in notebook.cells:
         tags = [t for t in cell.metadata.get("tags", []) if t in PAPERMILL_TAGS]
@@ -358,7 +334,7 @@ def run_one(run: ChapterRun, folder: Path, context: Mapping[str, Any], on_cell: 
         error = failing_cell(notebook_path, exc)
         write_text_atomic(folder / FAILED_MARK, failure_note(error))
     if notebook_path.exists():
-        name_papermill_cells(notebook_path)
+        name_papermill_cells(notebook_path, run.source)
     seconds = time.perf_counter() - clock
     record = run_record(run, folder, started, seconds, error, context)
     write_text_atomic(folder / RECORD, json.dumps(record, indent=2, default=str) + "\n")
@@ -385,7 +361,6 @@ def run_chapters(
 
     Threads suffice: each chapter executes in its own kernel process.
     """
-    register_engine()
     context = run_context(command)
     stamp = batch_stamp()
     folders = [new_run_folder(Path(runs_dir), stamp, run.chapter) for run in plan]
