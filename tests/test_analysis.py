@@ -15,6 +15,7 @@ from compendium.analysis import (
     comparison_for_clusters,
     comparison_for_issues,
     consultation_date,
+    dated_events,
     issue_positions,
     issue_stance_counts,
     meeting_stance,
@@ -252,3 +253,40 @@ def test_issue_stance_counts_counts_per_issue_and_stance_in_issue_order():
 def test_consultation_date_from_the_figures_table(tables):
     assert consultation_date(tables["figures"]) == pd.Timestamp("2015-05-07")
     assert consultation_date(pd.DataFrame({"figure_id": ["d"], "date": ["2020-12-31"]}), "d") == pd.Timestamp("2020-12-31")
+
+
+def context_frame(rows):
+    frame = pd.DataFrame(rows, columns=["context_id", "kind", "subject", "label", "year", "date"])
+    return frame.assign(year=frame["year"].astype("Int64"), date=pd.to_datetime(frame["date"]))
+
+
+EVENTS = context_frame([
+    ("m1", "event", "milestones", "Outcome", 2005, None),
+    ("c1", "event", "cases", "A city is taken", 2014, "2014-06-10"),
+    ("c2", "event", "cases", "An invasion begins", 2003, "2003-03-20"),
+    ("q1", "quantity", "milestones", "a count, not an event", 2015, None),
+    ("o1", "event", "other", "another chapter's event", 2000, "2000-09-08"),
+])
+
+
+def test_dated_events_span_a_day_or_a_whole_year_sorted_by_date():
+    events = dated_events(EVENTS, ["cases", "milestones"]).set_index("context_id")
+    assert list(events.index) == ["c2", "m1", "c1"]  # the quantity and the other subject are left out
+    assert (events.loc["m1", "start"], events.loc["m1", "end"]) == (pd.Timestamp("2005-01-01"), pd.Timestamp("2005-12-31"))
+    assert events.loc["m1", "precision"] == "year only" and events.loc["m1", "when"] == "2005 (year only)"
+    assert events.loc["c1", "start"] == events.loc["c1", "end"] == pd.Timestamp("2014-06-10")
+    assert events.loc["c1", "precision"] == "day" and events.loc["c1", "when"] == "10 Jun 2014"
+    assert events.loc["c2", "label"] == "An invasion begins"  # the context columns are kept
+
+
+def test_dated_events_of_no_subject_is_empty_with_its_columns():
+    events = dated_events(EVENTS, [])
+    assert events.empty and {"start", "end", "precision", "when"} <= set(events.columns)
+    assert list(dated_events(EVENTS, ["cases"])["context_id"]) == ["c2", "c1"]
+
+
+def test_dated_events_on_the_real_context(tables):
+    events = dated_events(tables["context"], ["R2P milestones", "events named as weakening R2P"])
+    assert events["start"].is_monotonic_increasing and (events["start"] <= events["end"]).all()
+    assert set(events.loc[events["date"].isna(), "precision"]) == {"year only"}
+    assert (events["start"].dt.year == events["year"]).all()

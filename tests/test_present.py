@@ -62,6 +62,15 @@ def test_in_sentence_lowers_a_word_but_keeps_an_acronym():
     assert present.in_sentence("UN Secretary-General") == "UN Secretary-General"
 
 
+@pytest.mark.parametrize(
+    ("value", "low", "high", "qualifier", "expected"),
+    [(7500, 7500, 7500, "exact", "7,500"), (15850, 15850, 15850, "about", "about 15,850"),
+     (float("nan"), 6, 8, "exact", "6–8"), (None, 80, 120, "about", "80–120"), (1234.4, None, None, "over", "1,234")],
+)
+def test_estimate_text_says_a_figure_as_published(value, low, high, qualifier, expected):
+    assert present.estimate_text(value, low, high, qualifier) == expected
+
+
 def test_sources_line_names_each_source_once():
     crafted = pd.DataFrame({"publisher": ["P", "P", "Q"], "document": ["D", "D", "E"], "year": [2014, 2014, 2013],
                             "confidence": ["direct", "direct", "second-hand"]})

@@ -17,8 +17,11 @@ from compendium.data.source import (
     LOST_CHART_CAPTIONS,
     SECTION_IDS,
     SURVEY_ACTORS,
+    TYPOLOGY_GROUPS,
+    TYPOLOGY_OUTLOOKS,
     parse_source,
     parse_text,
+    parse_typology,
     passages_frame,
     split_actors,
     survey_table,
@@ -202,3 +205,44 @@ def test_cli_writes_passages(tmp_path, capsys):
     out = tmp_path / "passages.csv"
     assert main(["passages", "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == paths.PASSAGES_CSV.read_text(encoding="utf-8")
+
+
+# -- the groups and outlooks of cluster-2/p2 -------------------------------------------------
+
+
+def test_typology_is_parsed_from_the_passage_not_typed(document):
+    text = document.block("cluster-2/p2").plain
+    lists = parse_typology(text, "cluster-2/p2")
+    groups = lists[lists["list"] == TYPOLOGY_GROUPS]
+    outlooks = lists[lists["list"] == TYPOLOGY_OUTLOOKS]
+    assert list(groups["item"]) == ["rule takers", "rule breakers", "rule shapers"]
+    assert list(outlooks["item"]) == ["if it ain't broke, don't fix it", "ambitions to reshape global institutions",
+                                      "ambitions to create alternative institutions as competitors"]
+    assert list(lists["position"]) == [1, 2, 3, 1, 2, 3]
+    assert all(quote in text for quote in lists["quote"]) and all(item in text for item in lists["item"])
+    assert set(lists["passage_id"]) == {"cluster-2/p2"}
+
+
+def test_typology_reads_any_number_of_groups_and_outlooks():
+    text = ("There may be two groups of countries: the rule makers and the rule followers. "
+            "The groups have outlooks: 1) keep it; 2) change it, slowly.")
+    lists = parse_typology(text, "x/p1")
+    assert lists[["list", "position", "item"]].values.tolist() == [
+        [TYPOLOGY_GROUPS, 1, "rule makers"], [TYPOLOGY_GROUPS, 2, "rule followers"],
+        [TYPOLOGY_OUTLOOKS, 1, "keep it"], [TYPOLOGY_OUTLOOKS, 2, "change it, slowly"],
+    ]
+    assert lists["quote"].tolist()[0] == "There may be two groups of countries: the rule makers and the rule followers."
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        ("Some countries make rules. Outlooks: 1) keep it; 2) change it.", "groups"),
+        ("There are the rule makers and the rule followers. They disagree.", "outlooks"),
+        ("There are the rule makers. Outlooks 1) keep it; 2) change it.", "outlooks"),  # no colon before the list
+        ("", "groups"),
+    ],
+)
+def test_typology_without_a_list_names_the_passage_and_what_is_missing(text, missing):
+    with pytest.raises(ValueError, match=rf"x/p9: no sentence lists the {missing}"):
+        parse_typology(text, "x/p9")

@@ -46,6 +46,27 @@ def consultation_date(figures: pd.DataFrame, figure_id: str = CONSULTATION) -> p
     return pd.Timestamp(figures.set_index("figure_id").loc[figure_id, "date"])
 
 
+def dated_events(context: pd.DataFrame, subjects: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """Return the context table's events on ``subjects``, sorted by date, each with the span it covers.
+
+    An event with a full date spans that day; one known to the year only spans the whole year. Adds
+    start, end, precision ('day' or 'year only') and when ('10 Jun 2014', '2005 (year only)')."""
+    rows = context.loc[(context["kind"] == "event") & context["subject"].isin(subjects)]
+    dated = rows["date"].notna()
+    year_start = pd.to_datetime(rows["year"].astype("string") + "-01-01")
+    return (
+        rows.assign(
+            start=rows["date"].where(dated, year_start),
+            end=rows["date"].where(dated, year_start + pd.offsets.YearEnd(0)),
+            precision=dated.map({True: "day", False: "year only"}),
+            when=[f"{d.day} {d:%b %Y}" if ok else f"{y} (year only)"  # not %-d: Windows lacks it
+                  for d, y, ok in zip(rows["date"], rows["year"], dated)],
+        )
+        .sort_values("start", kind="stable")
+        .reset_index(drop=True)
+    )
+
+
 def cluster_claims(claims: pd.DataFrame, cluster: int) -> pd.DataFrame:
     """Return the claims coded to ``cluster`` (its own section and the key findings tied to it)."""
     return claims.loc[claims["cluster"] == cluster].reset_index(drop=True)

@@ -153,6 +153,13 @@ def in_sentence(label: str) -> str:
     return label[0].lower() + label[1:] if len(label) > 1 and label[1].islower() else label
 
 
+def estimate_text(value: float, low: float, high: float, qualifier: str = "exact") -> str:
+    """Return an estimate as published: '7,500', 'about 15,850', or the range '100–120' when ``value`` is missing."""
+    if pd.notna(value):
+        return ("about " if qualifier == "about" else "") + f"{value:,.0f}"
+    return f"{low:,.0f}–{high:,.0f}"
+
+
 def sources_line(frame: pd.DataFrame) -> str:
     """Return 'Publisher, Document (year; confidence)' for each distinct source in ``frame``, joined by '; '."""
     parts = (

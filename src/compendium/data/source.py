@@ -365,6 +365,32 @@ def survey_table(doc: Document) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
+# The two lists of cluster-2/p2: "the rule takers, the rule breakers and the rule shapers";
+# "…: 1) …; 2) …; 3) …." The text states no pairing between them.
+TYPOLOGY_GROUPS = "Group of countries"
+TYPOLOGY_OUTLOOKS = "Outlook on norms and institutions"
+_GROUPS = re.compile(r"\bthe (rule \w+)")
+_OUTLOOKS = re.compile(r"\d\)\s*(.+?)\s*(?=;\s*\d\)|\.?$)")
+
+
+def parse_typology(text: str, passage_id: str) -> pd.DataFrame:
+    """Return the groups ("the rule …") and the numbered outlooks ("…: 1) …; 2) …") a passage lists.
+
+    Columns: list, position, item, quote (the sentence that gives the list), passage_id.
+    Raises ValueError when the text has no sentence giving either list."""
+    sentences = [s.strip() for s in re.split(r"(?<=\.)\s+(?=[A-Z])", text)]
+    group_sentence = next((s for s in sentences if _GROUPS.search(s)), None)
+    outlook_sentence = next((s for s in sentences if ":" in s and _OUTLOOKS.search(s.split(":", 1)[1])), None)
+    for sentence, wanted in ((group_sentence, "groups ('the rule …')"), (outlook_sentence, "outlooks ('…: 1) …')")):
+        if sentence is None:
+            raise ValueError(f"{passage_id}: no sentence lists the {wanted}")
+    after_colon = outlook_sentence.split(":", 1)[1]
+    rows = [(TYPOLOGY_GROUPS, n, g, group_sentence) for n, g in enumerate(_GROUPS.findall(group_sentence), 1)]
+    rows += [(TYPOLOGY_OUTLOOKS, n, o, outlook_sentence)
+             for n, o in enumerate(_OUTLOOKS.findall(after_colon.strip()), 1)]
+    return pd.DataFrame(rows, columns=["list", "position", "item", "quote"]).assign(passage_id=passage_id)
+
+
 def lost_charts(doc: Document) -> list[Block]:
     """Return the caption blocks of Annex A's charts whose data the text extraction lost."""
     return [b for b in doc.section("annex-a").blocks if b.kind == "caption" and b.plain in LOST_CHART_CAPTIONS]
