@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test test-fast venv run list passages clean freeze bench snapshot
+.PHONY: book pdf test test-fast venv run list passages clean freeze bench snapshot
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ venv: $(STAMP)
 ## Build the HTML book into _build/html (warnings are errors).
 book: $(STAMP)
 	$(PY) -m compendium build
+
+## Print the built book to one PDF, _build/pdf/book.pdf (Chromium: Debian's chromium package, or CHROMIUM=path).
+pdf: book
+	$(PY) -m compendium pdf
 
 ## Run the whole test suite (it builds the book too).
 test: $(STAMP)

@@ -82,6 +82,15 @@ def cmd_pageweight(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_pdf(args: argparse.Namespace) -> int:
+    """Print the built book to one PDF with Chromium (what `make pdf` runs)."""
+    from compendium.book.pdf import write_pdf
+
+    out = write_pdf(args.html_dir, args.out)
+    print(f"wrote {out}")
+    return 0
+
+
 def positive_int(text: str) -> int:
     """Return ``text`` as an integer of at least 1 (argparse type)."""
     value = int(text)
@@ -141,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("pageweight", help="bytes per page of the built book (chapter budget: 300 KB)")
     p.add_argument("html_dir", nargs="?", type=Path, default=paths.BUILD_DIR / "html", help="built book (default: %(default)s)")
     p.set_defaults(func=cmd_pageweight)
+
+    p = sub.add_parser("pdf", help="print the built book to one PDF, _build/pdf/book.pdf (needs Chromium)")
+    p.add_argument("--html-dir", type=Path, default=paths.BUILD_DIR / "html", help="the built book (default _build/html)")
+    p.add_argument("--out", type=Path, default=paths.BUILD_DIR / "pdf" / "book.pdf", help="the PDF to write")
+    p.set_defaults(func=cmd_pdf)
 
     p = sub.add_parser("build", help="build the HTML book into _build/html (warnings are errors)")
     p.set_defaults(func=cmd_build)
