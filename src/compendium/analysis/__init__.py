@@ -1,7 +1,9 @@
-"""Analysis frames that more than one chapter uses. Each function returns a new tidy frame."""
+"""Analysis frames that more than one chapter uses, and the few of one chapter whose edge cases
+are worth unit tests. Each function returns a new tidy frame."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pandas as pd
@@ -258,3 +260,116 @@ def mentions_by_cluster(mentions: pd.DataFrame, actors: pd.DataFrame) -> pd.Data
         example=full["example"].fillna("").str.removesuffix(": "),
         actor=full["actor_id"].map(labels),
     )
+
+
+# -- published figures: estimates, the claims ledger's appeals and Oxfam's counts ----------------
+# Each of these is one chapter's, kept here for its edge cases: it checks a chapter parameter or
+# reads a value out of free text, and its unit tests try crafted inputs.
+
+APPEAL_FIGURE = "humanitarian-costs-rise"
+APPEAL_MEASURES = ("requirements", "received")
+RICHEST_FIGURE = "richest-people"
+RICHEST_SUBJECT = "richest people with the wealth of the poorest half"
+
+
+def cluster_estimates(context: pd.DataFrame, claims: pd.DataFrame, cluster: int,
+                      subjects: list[str] | tuple[str, ...]) -> pd.DataFrame:
+    """Return the cluster's published estimates on ``subjects``, with the meeting passage each gives
+    context to and that passage's first coded claim; raise ValueError naming an unknown subject."""
+    own = context[(context["cluster"] == cluster) & (context["kind"] == "quantity")]
+    unknown = [s for s in subjects if s not in set(own["subject"])]
+    if unknown:
+        raise ValueError(f"no cluster {cluster} estimates on: {', '.join(unknown)}; "
+                         f"valid: {', '.join(dict.fromkeys(own['subject']))}")
+    first_claim = claims.groupby("passage_id")["quote"].first()
+    chosen = own[own["subject"].isin(subjects)]
+    return chosen.assign(
+        meeting_says=chosen["passage_id"].map(first_claim).fillna(""),
+        year=chosen["year"].astype(int),
+    ).reset_index(drop=True)[
+        ["context_id", "subject", "label", "value", "qualifier", "unit", "year", "publisher", "document",
+         "confidence", "note", "passage_id", "meeting_says"]
+    ]
+
+
+def appeal_readings(ledger: pd.DataFrame, base_year: int, end_year: int,
+                    figure_id: str = APPEAL_FIGURE) -> pd.DataFrame:
+    """Return the ledger's appeal readings in USD bn for the base and end years (requirements and received)."""
+    own = ledger[(ledger["figure_id"] == figure_id) & (ledger["unit"] == "USD bn")]
+    return own[own["year"].isin([base_year, end_year])].reset_index(drop=True)
+
+
+def appeal_rise(ledger: pd.DataFrame, measure: str, base_year: int, end_year: int,
+                figure_id: str = APPEAL_FIGURE) -> pd.DataFrame:
+    """Return one row per end-year reading of ``measure`` (requirements or received, in USD bn): the
+    base-year and end-year values with their sources, the rise in percent and the multiple.
+
+    Raises ValueError for an unknown measure or when the base year has not exactly one reading."""
+    if measure not in APPEAL_MEASURES:
+        raise ValueError(f"unknown appeal measure {measure!r}; valid: {', '.join(APPEAL_MEASURES)}")
+    money = appeal_readings(ledger, base_year, end_year, figure_id)
+    # a reading counts funding received if its measure says so; every other one counts requirements
+    kind = money["measure"].str.contains("received", case=False).map({True: "received", False: "requirements"})
+    money = money[kind == measure]
+    base = money[money["year"] == base_year]
+    ends = money[money["year"] == end_year]
+    if len(base) != 1 or ends.empty:
+        raise ValueError(f"need one {base_year} reading and at least one {end_year} reading of appeal {measure}; "
+                         f"found {len(base)} and {len(ends)}")
+    start = base.iloc[0]
+    return pd.DataFrame(
+        {
+            "comparison": ends["publisher"] + ", " + ends["year"].astype(str),
+            "base_year": base_year,
+            "base_value": start["source_value"],
+            "base_source": f"{start['publisher']}, {start['document']}",
+            "base_confidence": start["confidence"],
+            "end_year": end_year,
+            "end_value": ends["source_value"],
+            "end_measure": ends["measure"],
+            "end_source": ends["publisher"] + ", " + ends["document"],
+            "end_confidence": ends["confidence"],
+            "times": ends["source_value"] / start["source_value"],
+            "rise_pct": (ends["source_value"] / start["source_value"] - 1) * 100,
+        }
+    ).reset_index(drop=True)
+
+
+def _published_year(document: pd.Series, fallback: pd.Series) -> pd.Series:
+    """The last year a document's title names ('…, January 2017' -> 2017), else the year counted."""
+    found = document.fillna("").map(lambda d: re.findall(r"\b(?:19|20)\d{2}\b", d))
+    return pd.Series([int(f[-1]) if f else int(y) for f, y in zip(found, fallback)], index=document.index)
+
+
+def _series_name(change: int | None, new_data: bool) -> str:
+    return f"{change} report's new data" if new_data else (f"Reports before {change}" if change else "Oxfam reports")
+
+
+def richest_counts(ledger: pd.DataFrame, context: pd.DataFrame, show_revised: bool = True) -> pd.DataFrame:
+    """Return Oxfam's counts of the richest people who hold as much as the poorest half: the meeting's
+    figure (ledger) and the later counts (context), with the year counted, the year published, whether
+    a count is a later revision, and the first year of the new data; revisions dropped unless ``show_revised``."""
+    first = ledger[(ledger["figure_id"] == RICHEST_FIGURE) & (ledger["unit"] == "people")]
+    later = context[context["subject"] == RICHEST_SUBJECT]
+    rows = pd.concat(
+        [
+            pd.DataFrame({"label": "Oxfam count, Jan " + first["year"].astype(str) + " (the meeting's figure)",
+                          "people": first["source_value"], "year": first["year"].astype(int),
+                          "publisher": first["publisher"], "document": first["document"],
+                          "confidence": first["confidence"], "note": first["note"]}),
+            pd.DataFrame({"label": later["label"], "people": later["value"], "year": later["year"].astype(int),
+                          "publisher": later["publisher"], "document": later["document"],
+                          "confidence": later["confidence"], "note": later["note"]}),
+        ],
+        ignore_index=True,
+    )
+    published = _published_year(rows["document"], rows["year"])
+    revised = published > rows["year"]
+    change = int(published[revised].min()) if revised.any() else None
+    frame = rows.assign(
+        published=published,
+        revised=revised,
+        series=[_series_name(change, r or (change is not None and p >= change)) for r, p in zip(revised, published)],
+        method_change=change,
+    ).sort_values(["year", "published"], kind="stable").reset_index(drop=True)
+    return frame if show_revised else frame[~frame["revised"]].reset_index(drop=True)

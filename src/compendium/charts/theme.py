@@ -25,6 +25,14 @@ CLUSTER_LABELS = {
 
 CATEGORY_COLOURS = ["#1f5f8b", "#e07a1f", "#3b8b5a", "#d1495b", "#7d5ba6", "#8c6d46", "#c2577f", "#6b7b8c"]
 
+# Ledger verdicts, in the data package's order: supported, different measure, contradicted, no source found.
+VERDICT_COLOURS = ["#3b8b5a", "#e0a31f", "#d1495b", "#9aa5b1"]
+# The publishers of published estimates set beside the meeting's claims.
+PUBLISHER_COLOURS = ["#1f5f8b", "#e07a1f", "#3b8b5a", "#7d5ba6", "#8c6d46", "#c2577f"]
+# A threshold drawn as a rule over the data, and text drawn inside a dark mark.
+THRESHOLD = "#d1495b"
+ON_DARK = "white"
+
 
 def stance_scale() -> alt.Scale:
     """Return the colour scale for stance labels, the same in every chart."""
