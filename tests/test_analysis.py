@@ -20,6 +20,7 @@ from compendium.analysis import (
     comparison_for_issues,
     consultation_date,
     dated_events,
+    finding_sections,
     issue_positions,
     issue_stance_counts,
     meeting_stance,
@@ -414,3 +415,55 @@ def test_cluster_estimates_on_the_real_data(tables):
 def test_cluster_estimates_rejects_unknown_subjects(tables, subjects, cluster):
     with pytest.raises(ValueError, match=f"no cluster {cluster} estimates on"):
         cluster_estimates(tables["context"], tables["claims"], cluster, subjects)
+
+
+# -- the key findings and the sections that develop them ------------------------------------------
+
+
+def test_finding_sections_orders_clusters_and_follows_cross_cutting_issues():
+    rows = [
+        # b1: one claim in cluster 4, two in cluster 2 -> cluster 2 first
+        ("k/b1#1", "key-findings/b1", "key-findings", 4, "i4"),
+        ("k/b1#2", "key-findings/b1", "key-findings", 2, "i2"),
+        ("k/b1#3", "key-findings/b1", "key-findings", 2, "i2"),
+        # b2: a tie, broken by the cluster named first
+        ("k/b2#1", "key-findings/b2", "key-findings", 3, "i3"),
+        ("k/b2#2", "key-findings/b2", "key-findings", 1, "i1"),
+        # b3: cross-cutting; its issue returns in cluster 1 and the final remarks
+        ("k/b3#1", "key-findings/b3", "key-findings", None, "lead"),
+        ("c/p1#1", "cluster-1/p1", "cluster-1", 1, "lead"),
+        ("f/p1#1", "final-remarks/p1", "final-remarks", None, "lead"),
+        # b4: cross-cutting, and its issue returns nowhere else
+        ("k/b4#1", "key-findings/b4", "key-findings", None, "alone"),
+        # the lead-in paragraph is not a finding
+        ("k/p1#1", "key-findings/p1", "key-findings", None, "x"),
+    ]
+    claims = pd.DataFrame(rows, columns=["claim_id", "passage_id", "section", "cluster", "issue_id"])
+    frame = finding_sections(claims.assign(cluster=claims["cluster"].astype("Int64"))).set_index("passage_id")
+    assert list(frame.index) == ["key-findings/b1", "key-findings/b2", "key-findings/b3", "key-findings/b4"]
+    assert frame.loc["key-findings/b1", "sections"] == ["cluster-2", "cluster-4"]
+    assert frame.loc["key-findings/b1", "clusters"] == [(2, 2), (4, 1)]
+    assert frame.loc["key-findings/b2", "sections"] == ["cluster-3", "cluster-1"]
+    assert frame.loc["key-findings/b3", "sections"] == ["cluster-1", "final-remarks"]
+    assert frame.loc["key-findings/b3", "clusters"] == []
+    assert frame.loc["key-findings/b4", "sections"] == []
+    assert frame["via"].tolist() == ["cluster", "cluster", "issue", "issue"]
+
+
+def test_finding_sections_of_no_finding_is_empty_with_its_columns():
+    claims = pd.DataFrame({"claim_id": ["c"], "passage_id": ["cluster-1/p1"], "section": ["cluster-1"],
+                           "cluster": [1], "issue_id": ["i"]})
+    frame = finding_sections(claims)
+    assert frame.empty and list(frame.columns) == ["passage_id", "clusters", "issues", "sections", "via"]
+
+
+def test_finding_sections_on_the_real_claims(tables):
+    frame = finding_sections(tables["claims"]).set_index("passage_id")
+    assert frame["sections"].to_dict() == {
+        "key-findings/b1": ["cluster-1", "cluster-4"],
+        "key-findings/b2": ["cluster-3", "cluster-4"],
+        "key-findings/b3": ["cluster-2"],
+        "key-findings/b4": ["final-remarks"],
+    }
+    # every cluster develops at least one finding
+    assert {f"cluster-{n}" for n in (1, 2, 3, 4)} <= {s for sections in frame["sections"] for s in sections}

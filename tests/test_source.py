@@ -19,9 +19,11 @@ from compendium.data.source import (
     SURVEY_ACTORS,
     TYPOLOGY_GROUPS,
     TYPOLOGY_OUTLOOKS,
+    key_questions,
     parse_source,
     parse_text,
     parse_typology,
+    participant_fields,
     passages_frame,
     split_actors,
     survey_table,
@@ -246,3 +248,51 @@ def test_typology_reads_any_number_of_groups_and_outlooks():
 def test_typology_without_a_list_names_the_passage_and_what_is_missing(text, missing):
     with pytest.raises(ValueError, match=rf"x/p9: no sentence lists the {missing}"):
         parse_typology(text, "x/p9")
+
+
+# -- the opening's fields and key questions ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Experts in the fields of law. More.", ["law"]),
+        ("Experts in the fields of law and order. More.", ["law", "order"]),
+        ("Experts in the fields of a, b, and c.", ["a", "b", "c"]),
+    ],
+)
+def test_participant_fields_splits_the_list(text, expected):
+    assert participant_fields(text, "x/p1") == expected
+
+
+@pytest.mark.parametrize("text", ["No list here.", "Experts in the fields of law", ""])
+def test_participant_fields_without_a_list_names_the_passage(text):
+    with pytest.raises(ValueError, match=r"'x/p1' names no 'fields of"):
+        participant_fields(text, "x/p1")
+
+
+def test_participant_fields_of_the_opening(document):
+    opening = document.block("opening/p1")
+    assert participant_fields(opening.plain, opening.id) == ["diplomacy", "security", "development", "law"]
+
+
+def test_key_questions_are_numbered_and_verbatim():
+    text = "Two key questions: why act?; and who acts? Then more text."
+    questions = key_questions(text, "x/p1")
+    assert questions.to_dict("list") == {"number": [1, 2], "question": ["why act?", "who acts?"],
+                                         "passage_id": ["x/p1", "x/p1"]}
+
+
+@pytest.mark.parametrize("text", ["No questions here.", "Key questions: none asked.", ""])
+def test_key_questions_without_a_list_names_the_passage(text):
+    with pytest.raises(ValueError, match=r"'x/p1' lists no 'questions"):
+        key_questions(text, "x/p1")
+
+
+def test_key_questions_of_the_opening(document):
+    opening = document.block("opening/p1")
+    questions = key_questions(opening.plain, opening.id)
+    assert len(questions) == 3
+    assert questions["question"].iloc[0].startswith("in what areas")
+    assert questions["question"].iloc[-1] == "does the UNSG have a role to play?"
+    assert all(q in opening.plain for q in questions["question"])

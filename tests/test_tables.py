@@ -278,6 +278,21 @@ def test_data_dictionary_is_generated_from_the_descriptor(descriptor):
     assert dictionary.set_index(["table", "field"]).loc[("claims", "issue_id"), "key"] == "references issues.issue_id"
 
 
+def test_provenance_checks_pass_on_the_real_data():
+    frame = data.provenance_checks()
+    assert list(frame.columns) == ["check", "checked", "problems"]
+    assert (frame["problems"] == 0).all() and (frame["checked"] > 0).all()
+    assert data.sha256_of(paths.RAW_SOURCE) == RAW_SHA256
+
+
+def test_provenance_checks_catch_a_changed_raw_hash_record(data_copy):
+    readme = data_copy / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8").replace(RAW_SHA256, "0" * 64), encoding="utf-8")
+    frame = data.provenance_checks(data_copy)
+    assert frame["problems"].tolist() == [1, 0, 0, 0]
+    assert "SHA-256" in frame["check"].iloc[0]
+
+
 def test_loading_every_table_is_fast():
     data._checked_cached.cache_clear()
     start = time.perf_counter()

@@ -235,6 +235,35 @@ def claim_types_by_cluster(claims: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def finding_sections(claims: pd.DataFrame, section: str = "key-findings") -> pd.DataFrame:
+    """Return one row per bullet of ``section``: the clusters its coded claims concern and the
+    sections that develop it.
+
+    A bullet goes to the sections of its claims' clusters, the cluster with most claims first (ties:
+    the one the bullet names first). A bullet whose claims are all cross-cutting goes to the other
+    sections that hold claims on the same issues, in the claims' order. Columns: passage_id,
+    clusters (list of (cluster, claims)), issues, sections (section ids, main one first), via
+    ('cluster' or 'issue').
+    """
+    cluster_section = {n: s for s, n in CLUSTER_SECTIONS.items()}
+    own = claims[(claims["section"] == section) & claims["passage_id"].str.contains(r"/b\d+$")]
+    rows = []
+    for passage_id, group in own.groupby("passage_id", sort=False):
+        clustered = group.dropna(subset=["cluster"]).assign(cluster=lambda f: f["cluster"].astype(int))
+        counts = clustered.groupby("cluster", sort=False).size()
+        named = list(dict.fromkeys(clustered["cluster"]))
+        ordered = sorted(counts.index, key=lambda c: (-counts[c], named.index(c)))
+        issues = list(dict.fromkeys(group["issue_id"]))
+        if ordered:
+            sections, via = [cluster_section[c] for c in ordered], "cluster"
+        else:
+            elsewhere = claims[claims["issue_id"].isin(issues) & (claims["section"] != section)]
+            sections, via = list(dict.fromkeys(elsewhere["section"])), "issue"
+        rows.append({"passage_id": passage_id, "clusters": [(c, int(counts[c])) for c in ordered],
+                     "issues": issues, "sections": sections, "via": via})
+    return pd.DataFrame(rows, columns=["passage_id", "clusters", "issues", "sections", "via"])
+
+
 def mentions_by_cluster(mentions: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
     """Return actor mention counts per cluster (cluster × actor, zeros included) with the passages
     and, where the mentions carry excerpts, the first one as "passage id: sentence"."""

@@ -9,7 +9,7 @@ import pandas as pd
 from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
-from compendium.data.source import Block, Document
+from compendium.data.source import Block
 from compendium.charts.theme import STANCE_LABELS
 
 SOURCE_NAME = "CIC meeting summary, 7 May 2015"
@@ -28,19 +28,6 @@ def quotation(block: Block) -> str:
 def quote_blocks(blocks: list[Block] | tuple[Block, ...]) -> Markdown:
     """Return the blocks as a run of attributed quotations, for display in a chapter."""
     return Markdown("\n".join(quotation(b) for b in blocks))
-
-
-
-
-def model_overview(doc: Document) -> pd.DataFrame:
-    """Return one row per section: id, heading, number of blocks of each kind, first and last id."""
-    rows = []
-    for s in doc.sections:
-        row = {"section": s.id, "heading": s.heading or "(opening, no heading)"}
-        row |= {kind: s.kind_count(kind) for kind in ("paragraph", "bullet", "caption", "header", "row")}
-        row |= {"blocks": len(s.blocks), "ids": f"{s.blocks[0].id} … {s.blocks[-1].id}"}
-        rows.append(row)
-    return pd.DataFrame(rows)
 
 
 def claims_table(claims: pd.DataFrame, issues: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:

@@ -13,6 +13,8 @@ from compendium.analysis import AGREEMENT_ORDER
 from compendium.charts.theme import STANCE_LABELS, STANCE_ORDER, stance_scale
 
 AGREEMENT_COLOURS = ["#3b8b5a", "#9cc5a1", "#d1495b", "#bcc4cc"]
+# Bars that give context rather than the finding (e.g. the sections other than the clusters).
+CONTEXT_COLOUR = "#9aa5b1"
 # Axis labels made by wrap_label hold a line break between their lines; wrapped_axis splits them there.
 LINE_BREAK = "\n"
 MULTILINE_LABELS = "split(datum.label, '\\n')"
@@ -137,57 +139,6 @@ def issue_stance_bars(counts: pd.DataFrame, title: str | alt.Title) -> alt.Chart
             ],
         )
         .properties(width=260)
-    )
-
-
-def actor_heatmap(mentions: pd.DataFrame, title: str | list[str]) -> alt.LayerChart:
-    """Heatmap of computed actor mention counts, cluster by actor, with the count in each cell."""
-    named = mentions.groupby("actor_id")["mentions"].transform("sum") > 0
-    frame = mentions[named].assign(cluster_label=lambda f: "Cluster " + f["cluster"].astype(str))
-    base = alt.Chart(frame, title=alt.Title(title, subtitle="Mentions counted with the actor lexicon; blank: not named")).encode(
-        x=alt.X("cluster_label:O", title=None, axis=alt.Axis(labelAngle=0, orient="top")),
-        y=alt.Y("actor:N", title="Actor", sort=alt.EncodingSortField("mentions", op="sum", order="descending")),
-        tooltip=[
-            alt.Tooltip("actor:N", title="Actor"),
-            alt.Tooltip("cluster_label:O", title="Cluster"),
-            alt.Tooltip("mentions:Q", title="Mentions"),
-            alt.Tooltip("passages:N", title="Passages"),
-            alt.Tooltip("example:N", title="First mention"),
-        ],
-    )
-    cells = base.mark_rect(stroke="white").encode(
-        color=alt.Color("mentions:Q", title="Mentions", scale=alt.Scale(scheme="blues", domainMin=0))
-    ).transform_filter("datum.mentions > 0")
-    labels = base.mark_text().encode(
-        text=alt.Text("mentions:Q"),
-        color=alt.condition("datum.mentions >= 4", alt.value("white"), alt.value("#1f2933")),
-    ).transform_filter("datum.mentions > 0")
-    top = frame.groupby("actor")["mentions"].sum().idxmax() if len(frame) else "none"
-    return (cells + labels).properties(
-        width=alt.Step(90),
-        height=alt.Step(22),
-        description=f"Heatmap of how often each actor is named in each of the four clusters; {top} is named most.",
-    )
-
-
-def claim_type_chart(counts: pd.DataFrame, title: str | list[str]) -> alt.Chart:
-    """Stacked bars: claims per part of the document, split by claim type."""
-    return (
-        alt.Chart(counts, title=title)
-        .mark_bar()
-        .encode(
-            y=alt.Y("part:N", title=None, sort=None),  # the part names say what the axis is
-            x=alt.X("claims:Q", title="Coded claims", stack="zero"),
-            color=alt.Color("claim_type:N", title="Claim type"),
-            tooltip=[
-                alt.Tooltip("part:N", title="Part"),
-                alt.Tooltip("claim_type:N", title="Claim type"),
-                alt.Tooltip("claims:Q", title="Claims"),
-                alt.Tooltip("passages:N", title="Passages"),
-            ],
-        )
-        .properties(width=520, height=alt.Step(28),
-                    description="Stacked bar chart of coded claims per part of the meeting summary, by claim type.")
     )
 
 

@@ -394,3 +394,33 @@ def parse_typology(text: str, passage_id: str) -> pd.DataFrame:
 def lost_charts(doc: Document) -> list[Block]:
     """Return the caption blocks of Annex A's charts whose data the text extraction lost."""
     return [b for b in doc.section("annex-a").blocks if b.kind == "caption" and b.plain in LOST_CHART_CAPTIONS]
+
+
+# The opening's lists: "… in the fields of diplomacy, security, development and law." and
+# "… three key questions: in what areas …?; what form …?; and does the UNSG …?"
+_FIELDS = re.compile(r"in the fields of (?P<fields>[^.]+)\.")
+_QUESTIONS = re.compile(r"questions:\s*(?P<questions>.*\?)")
+_LIST_SPLIT = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+_QUESTION_SPLIT = re.compile(r"(?<=\?);?\s*(?:and\s+)?")
+
+
+def participant_fields(text: str, passage_id: str) -> list[str]:
+    """Return the fields a passage lists after "in the fields of" ('diplomacy', 'security', ...).
+
+    Raises ValueError naming the passage when it lists none."""
+    found = _FIELDS.search(text)
+    if found is None:
+        raise ValueError(f"passage {passage_id!r} names no 'fields of ...'")
+    return [f.strip() for f in _LIST_SPLIT.split(found["fields"]) if f.strip()]
+
+
+def key_questions(text: str, passage_id: str) -> pd.DataFrame:
+    """Return the questions a passage lists after "questions:", verbatim: number, question, passage_id.
+
+    Raises ValueError naming the passage when it lists none."""
+    found = _QUESTIONS.search(text)
+    if found is None:
+        raise ValueError(f"passage {passage_id!r} lists no 'questions: ...?'")
+    # each question is a slice of ``text``, so it is verbatim by construction
+    questions = [q.strip() for q in _QUESTION_SPLIT.split(found["questions"]) if q.strip()]
+    return pd.DataFrame({"number": range(1, len(questions) + 1), "question": questions, "passage_id": passage_id})

@@ -164,6 +164,32 @@ def data_dictionary(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
     )
 
 
+def sha256_of(path: Path | str) -> str:
+    """Return the hex SHA-256 of a file."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def provenance_checks(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
+    """Return the provenance checks every load runs, as a table: check, checked (how many), problems."""
+    data_dir = paths.resolve_data_dir(data_dir)
+    tables = load_tables(data_dir)
+    problems = validate_tables(data_dir)
+    recorded = (data_dir / "README.md").read_text(encoding="utf-8")
+    quoted = len(tables["claims"]) + len(tables["figures"])
+    return pd.DataFrame(
+        [
+            {"check": "raw text's SHA-256 equals the one recorded in data/README.md",
+             "checked": 1, "problems": int(sha256_of(paths.raw_source(data_dir)) not in recorded)},
+            {"check": "passages table equals the source model (ids, offsets, text)",
+             "checked": len(tables["passages"]), "problems": sum(p.file.startswith("passages") for p in problems)},
+            {"check": "quotes (claims and figures) found verbatim at their passage's offsets",
+             "checked": quoted, "problems": sum("quote" == (p.column or "") for p in problems)},
+            {"check": "all tables valid against data/datapackage.json (types, allowed values, keys)",
+             "checked": sum(len(t) for t in tables.values()), "problems": len(problems)},
+        ]
+    )
+
+
 # -- loading ---------------------------------------------------------------------------
 
 
