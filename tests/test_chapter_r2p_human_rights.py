@@ -124,7 +124,8 @@ def test_stance_chart_counts_the_claims_that_take_a_position(folder, tables):
     rows = chart_rows(spec)
     positioned = int(rows.loc[rows["stance_label"] != "No position", "claims"].sum())
     assert rows["claims"].sum() == (tables["claims"]["cluster"] == 1).sum()
-    assert title_text(spec) == f"{positioned} of the cluster's {rows['claims'].sum()} coded claims take a position on the UN's role"
+    counted = rows["claims"].sum()
+    assert title_text(spec) == f"{positioned} of the cluster's {counted} coded claims take a position on the UN's role"
     assert title_text(spec) == "5 of the cluster's 22 coded claims take a position on the UN's role"
     assert {"passages", "quotes", "stance_label"} <= tooltip_fields(spec)
 

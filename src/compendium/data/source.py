@@ -381,9 +381,10 @@ def parse_typology(text: str, passage_id: str) -> pd.DataFrame:
     sentences = [s.strip() for s in re.split(r"(?<=\.)\s+(?=[A-Z])", text)]
     group_sentence = next((s for s in sentences if _GROUPS.search(s)), None)
     outlook_sentence = next((s for s in sentences if ":" in s and _OUTLOOKS.search(s.split(":", 1)[1])), None)
-    for sentence, wanted in ((group_sentence, "groups ('the rule …')"), (outlook_sentence, "outlooks ('…: 1) …')")):
-        if sentence is None:
-            raise ValueError(f"{passage_id}: no sentence lists the {wanted}")
+    if group_sentence is None:
+        raise ValueError(f"{passage_id}: no sentence lists the groups ('the rule …')")
+    if outlook_sentence is None:
+        raise ValueError(f"{passage_id}: no sentence lists the outlooks ('…: 1) …')")
     after_colon = outlook_sentence.split(":", 1)[1]
     rows = [(TYPOLOGY_GROUPS, n, g, group_sentence) for n, g in enumerate(_GROUPS.findall(group_sentence), 1)]
     rows += [(TYPOLOGY_OUTLOOKS, n, o, outlook_sentence)
