@@ -27,6 +27,7 @@ from compendium.analysis import (
     mentions_by_cluster,
     richest_counts,
     stance_by_issue,
+    survey_issues,
     survey_vs_meeting,
     words_by_section,
 )
@@ -467,3 +468,132 @@ def test_finding_sections_on_the_real_claims(tables):
     }
     # every cluster develops at least one finding
     assert {f"cluster-{n}" for n in (1, 2, 3, 4)} <= {s for sections in frame["sections"] for s in sections}
+
+def test_survey_issues_follow_the_annex_table(document, tables):
+    from compendium.data.source import survey_table
+
+    frame = survey_issues(document, tables["issues"])
+    assert list(frame["issue_label"]) == list(survey_table(document)["issue_label"].unique())
+    assert list(frame.columns) == ["issue_id", "issue_label", "label", "cluster", "passage_id", "answer"]
+    for row in frame.itertuples():
+        assert document.block(row.passage_id).text == f"{row.issue_label}\t{row.answer}"
+    assert frame.set_index("issue_id").loc["disease-public-health", "answer"] == "CSOs, IFIs, and UN/UN agencies"
+
+
+# -- published figures: estimates, the appeals in the claims ledger, Oxfam's counts ----------------
+
+
+def ledger_frame(rows):
+    columns = ["ledger_id", "figure_id", "source_value", "source_date", "unit", "year", "measure", "publisher",
+               "document", "confidence", "verdict", "note"]
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.assign(year=frame["year"].astype("Int64"))
+
+
+APPEALS = ledger_frame(
+    [
+        ("rise/1", "rise", 2.0, None, "USD bn", 2000, "appeal requirements", "UN", "Yearbook", "second-hand", "supported", ""),
+        ("rise/2", "rise", 1.0, None, "USD bn", 2000, "funding received", "UN", "Yearbook", "second-hand", "supported", ""),
+        ("rise/3", "rise", 10.0, None, "USD bn", 2014, "appeal requirements", "OCHA", "Launch", "direct", "supported", ""),
+        ("rise/4", "rise", 12.0, None, "USD bn", 2014, "requirements of appeals", "DI", "GHA", "direct", "supported", ""),
+        ("rise/5", "rise", 3.0, None, "USD bn", 2014, "Funding Received", "OCHA", "Launch", "direct", "supported", ""),
+        ("rise/6", "rise", 6.0, None, "times the 2004 requirement", None, "sixfold", "OCHA", "Trends", "not-rated",
+         "supported-different-measure", ""),
+        ("rise/7", "rise", 4.0, None, "USD bn", 2007, "appeal requirements", "UN", "Yearbook", "direct", "supported", ""),
+        ("other/1", "other", 99.0, None, "USD bn", 2014, "appeal requirements", "X", "Y", "direct", "supported", ""),
+    ]
+)
+
+
+def test_appeal_readings_keep_the_two_years_in_usd_bn():
+    readings = appeal_readings(APPEALS, 2000, 2014, figure_id="rise")
+    assert readings["ledger_id"].tolist() == ["rise/1", "rise/2", "rise/3", "rise/4", "rise/5"]
+
+
+def test_appeal_rise_compares_each_end_reading_with_the_base():
+    rise = appeal_rise(APPEALS, "requirements", 2000, 2014, figure_id="rise")
+    assert rise["comparison"].tolist() == ["OCHA, 2014", "DI, 2014"]
+    assert rise["rise_pct"].tolist() == [400.0, 500.0] and rise["times"].tolist() == [5.0, 6.0]
+    assert rise["base_source"].tolist() == ["UN, Yearbook"] * 2
+    received = appeal_rise(APPEALS, "received", 2000, 2014, figure_id="rise")  # matched whatever its case
+    assert received["rise_pct"].tolist() == [200.0] and received["base_value"].tolist() == [1.0]
+
+
+@pytest.mark.parametrize(
+    "measure, base, end, message",
+    [
+        ("costs", 2000, 2014, "unknown appeal measure 'costs'; valid: requirements, received"),
+        ("requirements", 1999, 2014, "need one 1999 reading and at least one 2014 reading"),
+        ("requirements", 2000, 2013, "found 1 and 0"),
+        ("received", 2007, 2014, "found 0 and 1"),
+    ],
+)
+def test_appeal_rise_rejects_what_it_cannot_compute(measure, base, end, message):
+    with pytest.raises(ValueError, match=message):
+        appeal_rise(APPEALS, measure, base, end, figure_id="rise")
+
+
+def test_appeal_rise_on_the_real_ledger(tables):
+    rise = appeal_rise(tables["ledger"], "requirements", 2000, 2014)
+    assert rise["end_value"].tolist() == [17.9, 19.5]
+    assert rise["rise_pct"].round(1).tolist() == [831.3, 914.6]  # 17.9 / 1.922 and 19.5 / 1.922
+    assert appeal_rise(tables["ledger"], "received", 2000, 2014)["rise_pct"].round(1).tolist() == [725.3]
+    assert sorted(appeal_readings(tables["ledger"], 2000, 2014)["source_value"]) == [1.139, 1.922, 9.4, 17.9, 19.5]
+
+
+def oxfam_context(documents: list[str], values: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({
+        "subject": RICHEST_SUBJECT, "label": [f"count {n}" for n in range(len(values))], "value": values,
+        "year": 2011, "publisher": "O", "document": documents, "confidence": "direct", "note": "",
+    })
+
+
+OXFAM_LEDGER = ledger_frame([("richest-people/1", "richest-people", 100.0, None, "people", 2010, "m", "O",
+                              "paper, Jan 2010", "direct", "supported", ""),
+                             ("richest-people/2", "richest-people", 1.7, None, "USD trn", 2010, "wealth", "O",
+                              "paper, Jan 2010", "direct", "supported", "")])
+
+
+def test_richest_counts_find_a_revision_from_the_year_a_document_names():
+    counts = richest_counts(OXFAM_LEDGER, oxfam_context(["paper, Jan 2011", "paper, 20 Jan 2013"], [50.0, 20.0]))
+    assert counts["people"].tolist() == [100.0, 50.0, 20.0]  # the ledger's count in people only
+    assert counts["published"].tolist() == [2010, 2011, 2013]
+    assert counts["revised"].tolist() == [False, False, True] and set(counts["method_change"]) == {2013}
+    assert counts["series"].tolist() == ["Reports before 2013"] * 2 + ["2013 report's new data"]
+    shown = richest_counts(OXFAM_LEDGER, oxfam_context(["paper, Jan 2011", "paper, Jan 2013"], [50.0, 20.0]),
+                           show_revised=False)
+    assert shown["people"].tolist() == [100.0, 50.0] and set(shown["method_change"]) == {2013}
+
+
+@pytest.mark.parametrize("document", ["paper", "", None, "Briefing Paper 178"])
+def test_richest_counts_without_a_year_in_the_document_take_the_year_counted(document):
+    counts = richest_counts(OXFAM_LEDGER, oxfam_context([document], [50.0]))
+    assert counts["published"].tolist() == [2010, 2011] and not counts["revised"].any()
+    assert counts["method_change"].isna().all() and set(counts["series"]) == {"Oxfam reports"}
+
+
+def test_richest_counts_on_the_real_data(tables):
+    counts = richest_counts(tables["ledger"], tables["context"])
+    assert list(zip(counts["year"], counts["people"])) == [(2014, 85), (2015, 80), (2016, 62), (2016, 9), (2017, 8)]
+    assert counts["revised"].tolist() == [False, False, False, True, False]
+    assert set(counts["method_change"]) == {2017}
+
+
+def test_cluster_estimates_on_the_real_data(tables):
+    subjects = ["modern slavery", "forced labour", "illicit financial flows from developing countries",
+                "illicit drug use"]
+    estimates = cluster_estimates(tables["context"], tables["claims"], 3, subjects)
+    assert set(estimates["subject"]) == set(subjects)
+    slavery = estimates.set_index("context_id").loc["slavery-2014"]
+    assert (slavery["value"], slavery["unit"], slavery["publisher"], slavery["year"]) == (
+        35.8, "million people", "Walk Free Foundation", 2014)
+    assert slavery["meeting_says"] == "The issue of slavery lacks attention"
+    only = cluster_estimates(tables["context"], tables["claims"], 3, ["illicit drug use"])
+    assert set(only["publisher"]) == {"UNODC"} and len(only) == 3
+
+
+@pytest.mark.parametrize("subjects, cluster", [(["nuclear warheads"], 3), (["modern slavery", "slavery"], 3),
+                                               (["modern slavery"], 4)])
+def test_cluster_estimates_rejects_unknown_subjects(tables, subjects, cluster):
+    with pytest.raises(ValueError, match=f"no cluster {cluster} estimates on"):
+        cluster_estimates(tables["context"], tables["claims"], cluster, subjects)

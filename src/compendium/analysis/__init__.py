@@ -136,6 +136,15 @@ def survey_best_placed(doc: Document, issues: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns="survey_label")
 
 
+def survey_issues(doc: Document, issues: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per issue of the annex table, in its order: issue id, annex label, book label,
+    cluster, passage id and the annex's answer as written."""
+    best = survey_best_placed(doc, issues).drop_duplicates("issue_id")
+    return best.assign(
+        answer=best["passage_id"].map(lambda pid: doc.block(pid).text.split("\t")[1].strip())
+    )[["issue_id", "issue_label", "label", "cluster", "passage_id", "answer"]].reset_index(drop=True)
+
+
 def survey_vs_meeting(claims: pd.DataFrame, issues: pd.DataFrame, best_placed: pd.DataFrame) -> pd.DataFrame:
     """Return one row per surveyed issue: the survey's best-placed actors, whether they include
     the UN, the meeting's stance on the UN's role, and whether the two agree."""
