@@ -12,7 +12,6 @@ from compendium.analysis import (
     agreement_counts,
     appeal_readings,
     appeal_rise,
-    claim_types_by_cluster,
     cluster_claims,
     cluster_estimates,
     cluster_issue_ids,
@@ -29,7 +28,6 @@ from compendium.analysis import (
     stance_by_issue,
     survey_issues,
     survey_vs_meeting,
-    words_by_section,
 )
 
 
@@ -105,20 +103,6 @@ def test_survey_vs_meeting_agreement_rules():
     assert counts["issues"].tolist() == [1, 1, 1, 1]
 
 
-def test_claim_types_by_cluster_counts_claims_and_lists_passages():
-    claims = claims_frame(
-        [
-            ("1", "cluster-1/p1", "q", "cluster-1", "a", "finding", "no-position"),
-            ("2", "cluster-1/p2", "q", "cluster-1", "a", "finding", "no-position"),
-            ("3", "key-findings/b1", "q", "key-findings", "a", "diagnosis", "no-position"),
-        ]
-    )
-    frame = claim_types_by_cluster(claims).set_index(["part", "claim_type"])
-    assert frame.loc[("cluster 1", "finding"), "claims"] == 2
-    assert frame.loc[("cluster 1", "finding"), "passages"] == "cluster-1/p1, cluster-1/p2"
-    assert frame.loc[("key-findings", "diagnosis"), "claims"] == 1
-
-
 def test_mentions_by_cluster_fills_zeros_and_ignores_other_sections():
     mentions = pd.DataFrame(
         {
@@ -134,13 +118,6 @@ def test_mentions_by_cluster_fills_zeros_and_ignores_other_sections():
     row = frame[(frame["cluster"] == 1) & (frame["actor_id"] == "un-system")].iloc[0]
     assert row["mentions"] == 3 and row["passages"] == "cluster-1/p1, cluster-1/p2" and row["actor"] == "UN"
     assert frame["mentions"].sum() == 3
-
-
-def test_words_by_section_on_the_real_document(document):
-    frame = words_by_section(document)
-    assert frame["words"].sum() == sum(len(b.plain.split()) for b in document.blocks)
-    assert frame["share"].sum() == pytest.approx(1.0)
-    assert list(frame["section"])[0] == "opening"
 
 
 # -- one cluster's issues, stances and survey comparison -------------------------------------------

@@ -166,7 +166,12 @@ def test_claim_types_chart_names_the_commonest_type_and_the_exceptions(executed_
     rows = pd.DataFrame(chart_rows(folder, "intro-fig-claim-types"))
     assert title_text(spec) == ("Diagnoses are the commonest claims (40 of 106); "
                                 "yet cluster 1 leads with recommendations and cluster 4 with findings")
-    assert rows["claims"].sum() == len(tables["claims"])
+    claims = tables["claims"]
+    assert rows["claims"].sum() == len(claims)
+    per_part = rows.groupby("part")["claims"].sum()
+    assert per_part["Key findings"] == (claims["section"] == "key-findings").sum()
+    assert per_part["Cluster 3: Illicit globalization"] == (claims["section"] == "cluster-3").sum()
+    assert set(", ".join(rows["passages"]).split(", ")) == set(claims["passage_id"])
     assert list(dict.fromkeys(rows["part"])) == [
         "Key findings", "Cluster 1: R2P and human rights", "Cluster 2: Peace and security",
         "Cluster 3: Illicit globalization", "Cluster 4: Sustainable development", "Final remarks",

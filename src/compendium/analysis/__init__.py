@@ -29,20 +29,6 @@ NOT_DISCUSSED = "Not discussed"
 CONSULTATION = "consultation-date"
 
 
-def words_by_section(doc: Document) -> pd.DataFrame:
-    """Return one row per section: its name, words in its blocks, and share of all words."""
-    frame = pd.DataFrame(
-        {
-            "section": [s.id for s in doc.sections],
-            "name": [s.name for s in doc.sections],
-            "order": range(len(doc.sections)),
-            "words": [sum(len(b.plain.split()) for b in s.blocks) for s in doc.sections],
-            "passages": [len(s.blocks) for s in doc.sections],
-        }
-    )
-    return frame.assign(share=lambda f: f["words"] / f["words"].sum())
-
-
 def consultation_date(figures: pd.DataFrame, figure_id: str = CONSULTATION) -> pd.Timestamp:
     """Return the date of the consultation as the figures table records it (figure 'consultation-date')."""
     return pd.Timestamp(figures.set_index("figure_id").loc[figure_id, "date"])
@@ -231,17 +217,6 @@ def agreement_counts(comparison: pd.DataFrame) -> pd.DataFrame:
     """Return how many surveyed issues fall in each agreement category (all categories listed)."""
     counts = comparison["agreement"].value_counts().reindex(AGREEMENT_ORDER, fill_value=0)
     return counts.rename_axis("agreement").reset_index(name="issues")
-
-
-def claim_types_by_cluster(claims: pd.DataFrame) -> pd.DataFrame:
-    """Return claim counts by section group (cluster or cross-cutting section) and claim type."""
-    group = claims["section"].map(lambda s: s if s not in CLUSTER_SECTIONS else f"cluster {CLUSTER_SECTIONS[s]}")
-    return (
-        claims.assign(part=group)
-        .groupby(["part", "claim_type"])
-        .agg(claims=("claim_id", "size"), passages=("passage_id", lambda p: ", ".join(sorted(set(p)))))
-        .reset_index()
-    )
 
 
 def finding_sections(claims: pd.DataFrame, section: str = "key-findings") -> pd.DataFrame:
