@@ -75,3 +75,16 @@ def test_issue_stance_bars_wrap_the_issue_labels_and_show_the_source(tables):
     assert any("\n" in row["issue_axis"] for row in rows)  # long labels go on several lines
     assert spec["encoding"]["y"]["axis"]["labelExpr"] == charts.MULTILINE_LABELS
     assert {"issue", "stance_label", "passages", "quotes"} <= tooltip_fields(spec)
+
+
+def test_colours_live_only_in_the_theme():
+    import re
+
+    from compendium import paths
+
+    hex_colour = re.compile(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b(?![\w-])")
+    places = [*sorted((paths.ROOT / "src" / "compendium").rglob("*.py")), *sorted(paths.CHAPTERS_DIR.glob("*.md"))]
+    outside = [f"{p.relative_to(paths.ROOT)}: {m[0]}" for p in places
+               if p.name != "theme.py"
+               for m in hex_colour.finditer(p.read_text(encoding="utf-8"))]
+    assert outside == []

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from compendium import paths
+from compendium.charts.theme import MUTED
 from compendium.errors import CompendiumError
 
 PDF_DIR = paths.BUILD_DIR / "pdf"
@@ -25,7 +26,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 # What a reader of paper cannot use: code (shown or folded), buttons, anchors, scripts, downloads.
 DROPPED = ("script", "div.cell_input", "details.hide.above-input", "button", "a.headerlink",
            "p.vega-offline-downloads", "div.rerun-note")
-FOOTER = ('<div style="font-size:8px;width:100%;text-align:center;color:#52606d">'
+FOOTER = (f'<div style="font-size:8px;width:100%;text-align:center;color:{MUTED}">'
           '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
 
 

@@ -10,16 +10,13 @@ import altair as alt
 import pandas as pd
 
 from compendium.analysis import AGREEMENT_ORDER
-from compendium.charts.theme import STANCE_LABELS, STANCE_ORDER, stance_scale
+from compendium.charts.theme import (
+    AGREEMENT_COLOURS,
+    STANCE_LABELS,
+    STANCE_ORDER,
+    stance_scale,
+)
 
-AGREEMENT_COLOURS = ["#3b8b5a", "#9cc5a1", "#d1495b", "#bcc4cc"]
-# Whether the survey asked about an issue and the meeting discussed it (survey annex): asked and
-# discussed, asked only, discussed only, neither.
-COVERAGE_COLOURS = ["#1f5f8b", "#e07a1f", "#9aa5b1", "#e4e7eb"]
-# A light tint of the accent, for the weaker of two marks of one kind (an actor named with others).
-LIGHT_ACCENT = "#9cc3e0"
-# Bars that give context rather than the finding (e.g. the sections other than the clusters).
-CONTEXT_COLOUR = "#9aa5b1"
 # Axis labels made by wrap_label hold a line break between their lines; wrapped_axis splits them there.
 LINE_BREAK = "\n"
 MULTILINE_LABELS = "split(datum.label, '\\n')"

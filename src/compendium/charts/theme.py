@@ -34,6 +34,16 @@ THRESHOLD = "#d1495b"
 ON_DARK = "white"
 
 
+# How the survey and the meeting compare on an issue (survey annex).
+AGREEMENT_COLOURS = ["#3b8b5a", "#9cc5a1", "#d1495b", "#bcc4cc"]
+# Whether the survey asked about an issue and the meeting discussed it (survey annex): asked and
+# discussed, asked only, discussed only, neither.
+COVERAGE_COLOURS = ["#1f5f8b", "#e07a1f", "#9aa5b1", "#e4e7eb"]
+# A light tint of the accent, for the weaker of two marks of one kind (an actor named with others).
+LIGHT_ACCENT = "#9cc3e0"
+# Bars that give context rather than the finding (e.g. the sections other than the clusters).
+CONTEXT_COLOUR = "#9aa5b1"
+
 def stance_scale() -> alt.Scale:
     """Return the colour scale for stance labels, the same in every chart."""
     return alt.Scale(domain=[STANCE_LABELS[s] for s in STANCE_ORDER], range=STANCE_COLOURS)
