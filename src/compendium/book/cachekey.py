@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import re
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,6 +24,9 @@ from compendium import paths
 DIGEST_KEY = "compendium_inputs"
 PACKAGE = "compendium"
 FRONT = "---\n"
+# The runner computes inputs from several threads, and CPython 3.11.7 raised "AST constructor
+# recursion depth mismatch" when two of them parsed at once (CPython issue gh-106905): one at a time.
+_PARSE_LOCK = threading.Lock()
 _CODE_CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```\s*$", re.M | re.S)
 
 
@@ -42,7 +46,9 @@ def imported_names(code: str, module: str | None = None) -> set[str]:
     magics and shell escapes are skipped."""
     plain = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in code.splitlines())
     names: set[str] = set()
-    for node in ast.walk(ast.parse(plain)):
+    with _PARSE_LOCK:
+        tree = ast.parse(plain)
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

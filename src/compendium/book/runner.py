@@ -24,7 +24,7 @@ from typing import Any
 
 from compendium import paths
 from compendium.errors import CompendiumError
-from compendium.io import write_text_atomic
+from compendium.io import FolderError, write_text_atomic, writable_folder
 from .params import (
     OUTPUT_PARAMETER,
     ParameterError,
@@ -118,8 +118,10 @@ def batch_stamp() -> str:
 
 
 def new_run_folder(runs_dir: Path, stamp: str, chapter: str) -> Path:
-    """Create and return ``runs_dir/<stamp>-<chapter>``, adding ``-2``, ``-3``… if it already exists."""
-    runs_dir.mkdir(parents=True, exist_ok=True)
+    """Create and return ``runs_dir/<stamp>-<chapter>``, adding ``-2``, ``-3``… if it already exists.
+
+    Raise ``FolderError`` (naming the folder and the reason) if it cannot be made."""
+    writable_folder(runs_dir, "the runs folder")
     for n in range(1, 1000):
         folder = runs_dir / (f"{stamp}-{chapter}" + (f"-{n}" if n > 1 else ""))
         try:
@@ -127,14 +129,19 @@ def new_run_folder(runs_dir: Path, stamp: str, chapter: str) -> Path:
             return folder
         except FileExistsError:
             continue
+        except OSError as exc:
+            raise FolderError(folder, exc, "the run folder") from exc
     raise RunnerError(f"too many runs of '{chapter}' at {stamp} in {runs_dir}")
 
 
 # --- executing --------------------------------------------------------------------------------
 
 
-def kernel_manager_logging_to(log) -> type:
-    """Return a kernel manager class whose kernels write their own stderr to ``log`` (an open file)."""
+def kernel_manager_logging_to(log, kernels=None) -> type:
+    """Return a kernel manager class whose kernels write their own stderr to ``log`` (an open file);
+    with ``kernels`` (a ``compendium.book.kernels.Kernels``), over its transport and tracked by it."""
+    if kernels is not None:
+        return kernels.manager_class(stderr=log)
     from jupyter_client.manager import AsyncKernelManager
 
     class LoggedKernelManager(AsyncKernelManager):
@@ -146,7 +153,8 @@ def kernel_manager_logging_to(log) -> type:
     return LoggedKernelManager
 
 
-def execute_chapter(run: ChapterRun, notebook_path: Path, on_cell: CellCallback | None = None, timeout: int = 600):
+def execute_chapter(run: ChapterRun, notebook_path: Path, on_cell: CellCallback | None = None, timeout: int = 600,
+                    kernels=None):
     """Execute the chapter into ``notebook_path`` with papermill; return the executed notebook.
 
     The MyST source is converted in memory; the kernel starts in the chapter's folder. Raises on failure,
@@ -160,11 +168,13 @@ def execute_chapter(run: ChapterRun, notebook_path: Path, on_cell: CellCallback 
     if OUTPUT_PARAMETER in run.parameters:
         injected[OUTPUT_PARAMETER] = run.parameters[OUTPUT_PARAMETER]
     # cwd= would os.chdir the whole process, which parallel threads share; the kernel's own cwd is enough.
-    total = len(notebook.cells) + (1 if injected else 0)  # papermill adds one cell for the injected values
+    # nbclient calls the hook for each code cell it runs (papermill adds one for the injected values)
+    total = sum(c.cell_type == "code" and bool(c.source.strip()) for c in notebook.cells) + (1 if injected else 0)
+    done = iter(range(1, total + 1))
 
-    def cell_executed(cell=None, cell_index=0, **_):  # nbclient's hook, which papermill passes through
+    def cell_executed(**_):  # nbclient's on_cell_executed hook, which papermill passes through
         if on_cell is not None:
-            on_cell(cell_index + 1, total)
+            on_cell(next(done, total), total)
 
     with (notebook_path.parent / KERNEL_LOG).open("w", encoding="utf-8") as log:
         return papermill.execute_notebook(
@@ -175,7 +185,7 @@ def execute_chapter(run: ChapterRun, notebook_path: Path, on_cell: CellCallback 
             progress_bar=False,
             execution_timeout=timeout,
             resources={"metadata": {"path": str(run.source.parent)}},
-            kernel_manager_class=kernel_manager_logging_to(log),
+            kernel_manager_class=kernel_manager_logging_to(log, kernels),
             on_cell_executed=cell_executed,
         )
 
@@ -321,7 +331,7 @@ def failure_note(error: Mapping[str, Any]) -> str:
 
 
 def run_one(run: ChapterRun, folder: Path, context: Mapping[str, Any], on_cell: CellCallback | None = None,
-            timeout: int = 600) -> RunResult:
+            timeout: int = 600, kernels=None) -> RunResult:
     """Execute one planned run into its folder, write ``run.json`` (and ``FAILED``); return the result."""
     if OUTPUT_PARAMETER in run.parameters:
         run = ChapterRun(run.chapter, run.source, run.parameters | {OUTPUT_PARAMETER: str(folder)}, run.overrides)
@@ -329,7 +339,7 @@ def run_one(run: ChapterRun, folder: Path, context: Mapping[str, Any], on_cell: 
     started, clock = datetime.now(timezone.utc), time.perf_counter()
     error = None
     try:
-        execute_chapter(run, notebook_path, on_cell=on_cell, timeout=timeout)
+        execute_chapter(run, notebook_path, on_cell=on_cell, timeout=timeout, kernels=kernels)
     except Exception as exc:  # any failure is recorded; the other chapters go on
         error = failing_cell(notebook_path, exc)
         write_text_atomic(folder / FAILED_MARK, failure_note(error))
@@ -359,16 +369,27 @@ def run_chapters(
 ) -> list[RunResult]:
     """Run every planned chapter, ``jobs`` at a time; return the results in plan order.
 
-    Threads suffice: each chapter executes in its own kernel process.
+    Threads suffice: each chapter executes in its own kernel process. Every run folder is made
+    before the first chapter starts; if one cannot be, those made are removed again and
+    ``FolderError`` names the folder and the reason.
     """
+    from compendium.book.kernels import Kernels
+
     context = run_context(command)
     stamp = batch_stamp()
-    folders = [new_run_folder(Path(runs_dir), stamp, run.chapter) for run in plan]
-    with ProgressDisplay(progress) as report:
+    folders: list[Path] = []
+    try:
+        for run in plan:
+            folders.append(new_run_folder(Path(runs_dir), stamp, run.chapter))
+    except FolderError:
+        for folder in folders:
+            folder.rmdir()
+        raise
+    with ProgressDisplay(progress) as report, Kernels() as kernels:
 
         def job(run: ChapterRun, folder: Path) -> RunResult:
             bar = report.add(folder.name.removeprefix(f"{stamp}-"))
-            result = run_one(run, folder, context, report.cell_callback(bar), timeout)
+            result = run_one(run, folder, context, report.cell_callback(bar), timeout, kernels)
             report.finish(bar, result.status)
             return result
 
