@@ -6,10 +6,7 @@ import pandas as pd
 import pytest
 
 from compendium.analysis import (
-    AGREEMENT_ORDER,
-    NOT_DISCUSSED,
     RICHEST_SUBJECT,
-    agreement_counts,
     appeal_readings,
     appeal_rise,
     cluster_claims,
@@ -20,87 +17,137 @@ from compendium.analysis import (
     consultation_date,
     dated_events,
     finding_sections,
-    issue_positions,
-    issue_stance_counts,
-    meeting_stance,
+    issue_coverage,
     mentions_by_cluster,
     richest_counts,
-    stance_by_issue,
+    sentences_on_issues,
+    survey_beside_meeting,
     survey_issues,
-    survey_vs_meeting,
+    who_acts,
 )
+
+SENTENCE = ["claim_id", "passage_id", "quote", "section", "cluster", "issue_id", "modality", "acts", "role"]
 
 
 def claims_frame(rows):
-    return pd.DataFrame(rows, columns=["claim_id", "passage_id", "quote", "section", "issue_id", "claim_type", "un_stance"])
+    frame = pd.DataFrame(rows, columns=SENTENCE)
+    return frame.assign(cluster=frame["cluster"].astype("Int64"))
+
+
+def items_frame(rows):
+    return pd.DataFrame(rows, columns=["claim_id", "item", "text", "issue_id"])
 
 
 ISSUES = pd.DataFrame(
     {
         "issue_id": ["a", "b", "c", "d"],
         "label": ["Issue A", "Issue B", "Issue C", "Issue D"],
-        "cluster": [1, 2, 3, 4],
-        "survey_label": ["A", "B", "C", "D"],
+        "cluster": pd.array([1, 2, 3, 3], dtype="Int64"),
+        "surveyed": [True, True, True, False],
+        "survey_label": ["A", "B", "C", ""],
     }
 )
-
-
-@pytest.mark.parametrize(
-    ("stances", "expected"),
+# Four sentences: two coded to issue a, one to b whose list also names c, one general whose list names a.
+CLAIMS = claims_frame(
     [
-        (["no-position"], "no-position"),
-        (["un-should-lead", "no-position", "no-position"], "un-should-lead"),
-        (["un-not-well-placed", "un-not-well-placed", "un-should-lead"], "un-not-well-placed"),
-        # a tie goes to the more UN-centred stance
-        (["un-not-well-placed", "un-should-convene-support"], "un-should-convene-support"),
-    ],
+        ("k#1", "key-findings/b2", "These include a, c and d.", "key-findings", None, "g", "asserted", "none", "none"),
+        ("a#1", "cluster-1/p1", "The UN may not be well placed on a.", "cluster-1", 1, "a", "hedged", "un-system",
+         "limited"),
+        ("a#2", "cluster-1/p2", "Could the UN work more on a?", "cluster-1", 1, "a", "question", "un-system", "to-act"),
+        ("b#1", "cluster-2/p1", "States resist on b, such as c.", "cluster-2", 2, "b", "asserted", "member-states",
+         "resists"),
+    ]
 )
-def test_meeting_stance(stances, expected):
-    assert meeting_stance(pd.Series(stances)) == expected
-
-
-def test_stance_by_issue_marks_undiscussed_issues():
-    claims = claims_frame(
-        [
-            ("x#1", "cluster-1/p1", "q1", "cluster-1", "a", "finding", "no-position"),
-            ("x#2", "cluster-1/p2", "q2", "cluster-1", "a", "recommendation", "un-should-lead"),
-        ]
-    )
-    frame = stance_by_issue(claims, ISSUES).set_index("issue_id")
-    assert frame.loc["a", "meeting_stance"] == "un-should-lead"
-    assert frame.loc["a", "passage_id"] == "cluster-1/p2" and frame.loc["a", "quote"] == "q2"
-    assert frame.loc["a", "claims"] == 2
-    assert frame.loc["b", "meeting_stance"] == "not-discussed" and frame.loc["b", "claims"] == 0
-
-
-def test_survey_vs_meeting_agreement_rules():
-    claims = claims_frame(
-        [
-            ("1", "p", "q", "cluster-1", "a", "finding", "un-should-lead"),
-            ("2", "p", "q", "cluster-2", "b", "finding", "un-not-well-placed"),
-            ("3", "p", "q", "cluster-3", "c", "finding", "un-should-convene-support"),
-        ]
-    )
-    best = pd.DataFrame(
-        {
-            "issue_id": ["a", "b", "b", "c", "d"],
-            "issue_label": ["A", "B", "B", "C", "D"],
-            "actor_id": ["un-system", "think-tanks", "un-system", "civil-society", "un-system"],
-            "actor_label": ["UN/UN agencies", "Think tanks", "UN/UN agencies", "CSOs", "UN/UN agencies"],
-            "passage_id": ["annex-a/r1", "annex-a/r2", "annex-a/r2", "annex-a/r3", "annex-a/r4"],
-        }
-    )
-    frame = survey_vs_meeting(claims, ISSUES, best).set_index("issue_id")
-    assert frame["agreement"].to_dict() == {
-        "a": "agree",  # UN should lead; survey names the UN
-        "b": "disagree",  # UN not well placed; survey names the UN among others
-        "c": "partly agree",  # UN convenes; survey names civil society
-        "d": "no meeting position",  # not discussed
+ITEMS = items_frame([("k#1", 1, "a", "a"), ("k#1", 2, "c", "c"), ("k#1", 3, "d", "d"), ("b#1", 1, "c", "c"),
+                     ("a#1", 1, "a", "a")])
+# The survey in its own (annex) order: c before a; b is asked and discussed; d is not asked.
+SURVEY = pd.DataFrame(
+    {
+        "issue_id": ["c", "a", "b"],
+        "issue_label": ["C", "A", "B"],
+        "label": ["Issue C", "Issue A", "Issue B"],
+        "cluster": [3, 1, 2],
+        "passage_id": ["annex-a/r1", "annex-a/r2", "annex-a/r3"],
+        "answer": ["CSOs, IFIs, and UN/UN agencies", "Think tanks", "United States"],
     }
-    assert frame.loc["b", "survey_actors"] == "Think tanks / UN/UN agencies"
-    counts = agreement_counts(frame.reset_index())
-    assert list(counts["agreement"]) == AGREEMENT_ORDER
-    assert counts["issues"].tolist() == [1, 1, 1, 1]
+)
+
+
+def test_sentences_on_issues_takes_coded_claims_and_the_claims_whose_list_names_the_issue():
+    frame = sentences_on_issues(CLAIMS, ITEMS, ISSUES)
+    assert list(zip(frame["issue_id"], frame["claim_id"], frame["via"])) == [
+        ("a", "k#1", "item"), ("a", "a#1", "claim"), ("a", "a#2", "claim"),  # a#1's own item does not repeat it
+        ("b", "b#1", "claim"),
+        ("c", "k#1", "item"), ("c", "b#1", "item"),
+        ("d", "k#1", "item"),
+    ]
+    first = frame.iloc[0]
+    assert first["items"] == "a" and first["quote"] == "These include a, c and d." and first["issue"] == "Issue A"
+    assert frame.loc[frame["claim_id"] == "a#1", "modality"].tolist() == ["hedged"]
+    assert sentences_on_issues(CLAIMS, ITEMS, ISSUES, ["b"])["claim_id"].tolist() == ["b#1"]
+
+
+def test_survey_beside_meeting_sets_both_answers_side_by_side_without_a_score():
+    claims = CLAIMS[CLAIMS["claim_id"] != "k#1"]  # so that issue c is only named in b#1's list
+    frame = survey_beside_meeting(claims, ITEMS, ISSUES, SURVEY)
+    assert list(frame["issue_id"]) == ["c", "a", "a", "b"]  # the annex's order; one row per sentence
+    assert frame.loc[0, "survey_answer"] == "CSOs, IFIs, and UN/UN agencies"  # as written
+    assert frame.loc[0, "via"] == "item" and frame.loc[0, "items"] == "c" and frame.loc[0, "quote"].startswith("States")
+    a = frame[frame["issue_id"] == "a"]
+    assert a["quote"].tolist() == ["The UN may not be well placed on a.", "Could the UN work more on a?"]
+    assert a["modality_label"].tolist() == ["Hedged", "Question"] and set(a["sentences"]) == {2}
+    assert a["acts_label"].tolist() == ["UN system", "UN system"]
+    assert not any("agree" in c or "score" in c or "stance" in c for c in frame.columns)
+
+
+def test_survey_beside_meeting_marks_an_issue_the_meeting_did_not_discuss():
+    claims = CLAIMS[CLAIMS["claim_id"].isin(["a#1"])]
+    frame = survey_beside_meeting(claims, ITEMS[ITEMS["claim_id"] == "a#1"], ISSUES, SURVEY).set_index("issue_id")
+    assert list(frame.index) == ["c", "a", "b"]
+    assert not frame.loc["c", "discussed"] and frame.loc["c", "sentences"] == 0 and frame.loc["c", "quote"] == ""
+    assert frame.loc["a", "discussed"] and frame.loc["a", "claim_id"] == "a#1"
+    assert frame.loc["b", "survey_answer"] == "United States" and frame.loc["b", "modality"] == ""
+
+
+def test_survey_beside_meeting_on_the_real_data(tables, document):
+    frame = survey_beside_meeting(tables["claims"], tables["claim_items"], tables["issues"],
+                                  survey_issues(document, tables["issues"]))
+    issues = frame.drop_duplicates("issue_id").set_index("issue_id")
+    assert len(issues) == 11
+    assert set(issues.index[~issues["discussed"]]) == {"nuclear-proliferation", "maritime-security"}
+    assert issues.loc["drones", "survey_answer"] == "Regional organizations and UN/UN agencies"
+    drones = frame[frame["issue_id"] == "drones"]
+    assert drones["claim_id"].tolist() == ["cluster-2/p3#2"] and drones["modality"].tolist() == ["hedged"]
+    assert drones["acts"].tolist() == ["member-states"]  # the market leaders, not the UN
+    # every quoted sentence is the claim's own, word for word
+    quotes = tables["claims"].set_index("claim_id")["quote"]
+    said = frame[frame["discussed"]]
+    assert (said["quote"] == said["claim_id"].map(quotes)).all()
+
+
+def test_issue_coverage_counts_the_sentences_on_each_issue():
+    frame = issue_coverage(CLAIMS, ITEMS, ISSUES).set_index("issue_id")
+    assert frame["sentences"].to_dict() == {"a": 3, "b": 1, "c": 2, "d": 1}
+    assert frame["discussed"].all() and frame["surveyed"].tolist() == [True, True, True, False]
+    quiet = issue_coverage(CLAIMS[CLAIMS["claim_id"] == "a#2"], ITEMS.iloc[:0], ISSUES).set_index("issue_id")
+    assert quiet["discussed"].to_dict() == {"a": True, "b": False, "c": False, "d": False}
+
+
+def test_who_acts_counts_by_actor_and_modality_in_the_descriptors_order():
+    frame = who_acts(CLAIMS)
+    assert list(zip(frame["acts"], frame["modality"], frame["claims"])) == [
+        ("un-system", "hedged", 1), ("un-system", "question", 1), ("member-states", "asserted", 1),
+        ("none", "asserted", 1)]
+    assert frame.loc[0, "acts_label"] == "UN system" and frame.loc[0, "quotes"] == "The UN may not be well placed on a."
+    assert frame.loc[1, "modality_label"] == "Question"
+
+
+def test_who_acts_keeps_the_secretary_general_apart_on_the_real_data(tables):
+    frame = who_acts(tables["claims"])
+    assert frame["claims"].sum() == len(tables["claims"])
+    by_actor = frame.groupby("acts")["claims"].sum()
+    assert by_actor["secretary-general"] > 0 and by_actor["un-system"] > 0 and by_actor["member-states"] > 0
+    assert "cluster-1/p3#2" in frame.set_index(["acts", "modality"]).loc[("secretary-general", "asserted"), "claim_ids"]
 
 
 def test_mentions_by_cluster_fills_zeros_and_ignores_other_sections():
@@ -120,7 +167,7 @@ def test_mentions_by_cluster_fills_zeros_and_ignores_other_sections():
     assert frame["mentions"].sum() == 3
 
 
-# -- one cluster's issues, stances and survey comparison -------------------------------------------
+# -- one cluster's issues and the survey beside the meeting ------------------------------------------
 
 CLUSTER_ISSUES = pd.DataFrame(
     {
@@ -129,18 +176,6 @@ CLUSTER_ISSUES = pd.DataFrame(
         "cluster": pd.array([3, 3, 3, 4], dtype="Int64"),
         "survey_label": ["A", "", "", "Z"],
     }
-)
-CLUSTER_BEST_PLACED = pd.DataFrame(
-    {"issue_id": ["a", "a", "z"], "actor_label": ["CSOs", "UN/UN agencies", "Think tanks"],
-     "actor_id": ["civil-society", "un-system", "think-tanks"]}
-)
-CLUSTER_CLAIMS = claims_frame(
-    [
-        ("k#1", "key-findings/b2", "gap b", "key-findings", "b", "diagnosis", "un-should-lead"),
-        ("a#1", "cluster-3/p1", "qa1", "cluster-3", "a", "finding", "no-position"),
-        ("a#2", "cluster-3/p1", "qa2", "cluster-3", "a", "recommendation", "un-should-convene-support"),
-        ("b#1", "cluster-3/p2", "qb1", "cluster-3", "b", "diagnosis", "no-position"),
-    ]
 )
 
 
@@ -166,72 +201,32 @@ def test_cluster_claims_keeps_the_clusters_own_claims(tables):
     assert len(real) and set(real["cluster"]) == {2} and real.index.tolist() == list(range(len(real)))
 
 
-def test_issue_positions_on_crafted_frames():
-    frame = issue_positions(CLUSTER_CLAIMS, CLUSTER_ISSUES, CLUSTER_BEST_PLACED, ["a", "b", "c"]).set_index("issue_id")
-    assert list(frame.index) == ["a", "b", "c"]
-    assert frame.loc["a", "stance_label"] == "UN should convene or support" and frame.loc["a", "quote"] == "qa2"
-    assert frame.loc["a", "surveyed"] and frame.loc["a", "survey_actors"] == "CSOs / UN/UN agencies"
-    # b's only positioned claim is in the key findings; the survey did not ask about it
-    assert frame.loc["b", "stance_label"] == "UN should lead" and frame.loc["b", "passage_id"] == "key-findings/b2"
-    assert not frame.loc["b", "surveyed"] and frame.loc["b", "survey_actors"] == ""
-    assert frame.loc["c", "stance_label"] == NOT_DISCUSSED and frame.loc["c", "claims"] == 0
+def test_cluster_claims_can_add_the_claims_whose_list_names_a_cluster_issue():
+    frame = cluster_claims(CLAIMS, 3, ITEMS, ISSUES)
+    # no claim is coded to cluster 3, but the key finding's list and b#1's list name its issues c and d
+    assert list(zip(frame["claim_id"], frame["via"])) == [("k#1", "item"), ("b#1", "item")]
+    own = cluster_claims(CLAIMS, 1, ITEMS, ISSUES)
+    assert list(zip(own["claim_id"], own["via"])) == [("k#1", "item"), ("a#1", "cluster"), ("a#2", "cluster")]
 
 
-def test_issue_positions_on_the_real_data(tables, best_placed):
-    ids = cluster_issue_ids(tables["issues"], 3)
-    frame = issue_positions(tables["claims"], tables["issues"], best_placed, ids).set_index("issue_id")
-    assert frame.loc["modern-slavery", "meeting_stance"] == "un-should-lead"
-    assert frame.loc["modern-slavery", "passage_id"] == "key-findings/b2"
-    assert frame.loc["informal-economies", "meeting_stance"] == "un-not-well-placed"
-    assert frame.loc["informal-economies", "passage_id"] == "cluster-3/p7"
-    assert frame.loc["maritime-security", "stance_label"] == "Not discussed"
-    assert frame.loc["illicit-flows", "meeting_stance"] == "un-should-convene-support"
-    assert set(frame.index[~frame["surveyed"]]) == {"illicit-globalization", "modern-slavery", "informal-economies"}
-    assert frame.loc["drug-control", "survey_actors"] == "Think tanks"
+def test_cluster_claims_on_the_real_data_reach_the_key_findings_list(tables):
+    frame = cluster_claims(tables["claims"], 3, tables["claim_items"], tables["issues"]).set_index("claim_id")
+    assert frame.loc["key-findings/b2#2", "via"] == "item"  # "These include illicit financial flows, migration, …"
+    assert (frame.loc[frame["via"] == "cluster", "cluster"] == 3).all()
 
 
-def test_comparison_for_issues_keeps_the_chosen_issues_of_the_shared_frame(tables, best_placed):
-    every = survey_vs_meeting(tables["claims"], tables["issues"], best_placed)
-    comparison = comparison_for_issues(every, cluster_issue_ids(tables["issues"], 3))
-    agreement = dict(zip(comparison["issue_id"], comparison["agreement"]))
-    assert agreement == {"migration": "disagree", "illicit-flows": "partly agree",
-                         "maritime-security": "no meeting position", "drug-control": "disagree"}
-    assert not comparison["survey_includes_un"].any()
-    assert comparison.index.tolist() == [0, 1, 2, 3]
+def test_comparison_for_issues_keeps_the_chosen_issues_of_the_shared_frame(tables, document):
+    every = survey_beside_meeting(tables["claims"], tables["claim_items"], tables["issues"],
+                                  survey_issues(document, tables["issues"]))
+    chosen = comparison_for_issues(every, cluster_issue_ids(tables["issues"], 3))
+    assert list(dict.fromkeys(chosen["issue_id"])) == ["migration", "illicit-flows", "maritime-security", "drug-control"]
+    assert chosen.index.tolist() == list(range(len(chosen)))
 
 
 def test_comparison_for_clusters():
-    comparison = pd.DataFrame({"issue_label": ["R2P", "Drones"], "cluster": [1, 2], "agreement": ["agree", "disagree"]})
-    assert list(comparison_for_clusters(comparison, [1])["issue_label"]) == ["R2P"]
-    assert len(comparison_for_clusters(comparison, [])) == 2
-
-
-def test_real_survey_comparison_marks_undiscussed_issues(tables, best_placed):
-    every = survey_vs_meeting(tables["claims"], tables["issues"], best_placed)
-    cluster = comparison_for_clusters(every, [2]).set_index("issue_id")
-    assert set(cluster.index) == {"nuclear-proliferation", "info-privacy-cybersecurity", "drones"}
-    assert cluster.loc["nuclear-proliferation", "meeting_stance"] == "not-discussed"
-    silent = every.loc[every["meeting_stance"] == "not-discussed", "issue_id"]
-    assert set(silent) == {"nuclear-proliferation", "maritime-security"}
-
-
-def test_issue_stance_counts_counts_per_issue_and_stance_in_issue_order():
-    claims = pd.DataFrame(
-        [
-            ("x#1", "cluster-1/p1", "q1", 1, "b", "no-position"),
-            ("x#2", "cluster-1/p2", "q2", 1, "a", "un-should-lead"),
-            ("x#3", "cluster-1/p3", "q3", 1, "a", "no-position"),
-            ("x#4", "cluster-1/p3", "q4", 1, "a", "un-should-lead"),
-            ("y#1", "cluster-2/p1", "q5", 2, "a", "un-should-lead"),
-        ],
-        columns=["claim_id", "passage_id", "quote", "cluster", "issue_id", "un_stance"],
-    )
-    issues = pd.DataFrame({"issue_id": ["a", "b"], "label": ["Issue A", "Issue B"]})
-    counts = issue_stance_counts(claims, issues, 1)
-    assert list(zip(counts["issue"], counts["stance_label"], counts["claims"])) == [
-        ("Issue A", "UN should lead", 2), ("Issue A", "No position", 1), ("Issue B", "No position", 1)]
-    assert counts.loc[0, "passages"] == "cluster-1/p2, cluster-1/p3" and counts.loc[0, "quotes"] == "q2 / q4"
-    assert counts["order"].tolist() == [0, 0, 1]
+    frame = pd.DataFrame({"issue_label": ["R2P", "Drones"], "cluster": [1, 2]})
+    assert list(comparison_for_clusters(frame, [1])["issue_label"]) == ["R2P"]
+    assert len(comparison_for_clusters(frame, [])) == 2
 
 
 def test_consultation_date_from_the_figures_table(tables):
@@ -435,8 +430,22 @@ def test_finding_sections_of_no_finding_is_empty_with_its_columns():
     assert frame.empty and list(frame.columns) == ["passage_id", "clusters", "issues", "sections", "via"]
 
 
+def test_finding_sections_count_the_issues_a_bullets_list_names():
+    claims = pd.DataFrame({"claim_id": ["k/b1#1", "k/b1#2"], "passage_id": ["key-findings/b1"] * 2,
+                           "section": ["key-findings"] * 2, "cluster": pd.array([None, 4], dtype="Int64"),
+                           "issue_id": ["general", "i4"]})
+    items = pd.DataFrame({"claim_id": ["k/b1#1", "k/b1#1", "k/b1#1"], "issue_id": ["i3", "i3", None]})
+    issues = pd.DataFrame({"issue_id": ["i3", "i4", "general"], "cluster": pd.array([3, 4, None], dtype="Int64")})
+    alone = finding_sections(claims).set_index("passage_id")
+    assert alone.loc["key-findings/b1", "clusters"] == [(4, 1)]
+    frame = finding_sections(claims, claim_items=items, issues=issues).set_index("passage_id")
+    assert frame.loc["key-findings/b1", "clusters"] == [(3, 2), (4, 1)]  # two items name cluster 3's issue
+    assert frame.loc["key-findings/b1", "sections"] == ["cluster-3", "cluster-4"]
+
+
 def test_finding_sections_on_the_real_claims(tables):
-    frame = finding_sections(tables["claims"]).set_index("passage_id")
+    frame = finding_sections(tables["claims"], claim_items=tables["claim_items"],
+                             issues=tables["issues"]).set_index("passage_id")
     assert frame["sections"].to_dict() == {
         "key-findings/b1": ["cluster-1", "cluster-4"],
         "key-findings/b2": ["cluster-3", "cluster-4"],

@@ -8,7 +8,7 @@ import pytest
 from conftest import chart_spec, title_text, tooltip_fields
 
 from compendium import charts
-from compendium.analysis import comparison_for_clusters, issue_stance_counts, survey_vs_meeting
+from compendium.analysis import comparison_for_clusters, survey_beside_meeting, survey_issues, who_acts
 
 pytestmark = pytest.mark.usefixtures("theme")
 
@@ -28,53 +28,90 @@ def test_wrap_label_breaks_lines_where_the_axis_splits_them():
     assert axis["labelLimit"] == 230 and axis["labelExpr"] == "split(datum.label, '\\n')"
 
 
-def test_comparison_title_names_the_finding_for_one_issue():
-    comparison = pd.DataFrame({"issue_label": ["R2P", "Drones"], "cluster": [1, 2], "agreement": ["agree", "disagree"],
-                               "survey_actors": ["UN/UN agencies", "Regional organizations"],
-                               "stance_label": ["UN should lead", "UN not well placed"]})
-    assert charts.comparison_title(comparison.iloc[:1]) == [
-        "On R2P, survey and meeting agree:", "the survey names UN/UN agencies; the meeting: 'UN should lead'"]
-    assert charts.comparison_title(comparison) is None
+# -- the survey beside the meeting ----------------------------------------------------------------
 
 
-# -- the survey chart for one cluster's issues ---------------------------------------------------
+def side_by_side(rows):
+    """A crafted survey_beside_meeting frame: (issue_id, label, answer, discussed, sentences, claim, modality)."""
+    frame = pd.DataFrame(rows, columns=["issue_id", "issue_label", "survey_answer", "discussed", "sentences",
+                                        "claim_id", "modality_label"])
+    return frame.assign(issue=frame["issue_label"], cluster=1, survey_passage_id="annex-a/r1",
+                        passage_id=frame["claim_id"].str.split("#").str[0], quote="q " + frame["claim_id"],
+                        acts_label="UN system", role_label="Limited or not well placed", items="")
+
+
+CRAFTED = side_by_side([
+    ("a", "A", "Think tanks", True, 2, "c-1/p1#1", "Hedged"),
+    ("a", "A", "Think tanks", True, 2, "c-1/p1#2", "Question"),
+    ("b", "B", "United States", False, 0, "", ""),
+])
+
+
+def test_survey_title_states_a_fact_about_the_meeting_and_never_a_score():
+    assert charts.survey_title(CRAFTED) == ["The meeting has sentences on 1 of the 2 issues the survey asked about"]
+    assert charts.survey_title(CRAFTED.iloc[:2]) == [
+        "On A, the survey names Think tanks as best placed; the meeting has 2 sentences on it"]
+    assert charts.survey_title(CRAFTED.iloc[2:]) == [
+        "On B, the survey names United States as best placed; the meeting did not discuss it"]
+
+
+def test_survey_beside_meeting_chart_on_crafted_rows():
+    spec = chart_spec(charts.survey_beside_meeting_chart(CRAFTED))
+    datasets = list(spec["datasets"].values())
+    squares = next(rows for rows in datasets if rows and "sentence" in rows[0])
+    assert [(r["issue_label"], r["sentence"], r["modality_label"]) for r in squares] == [
+        ("A", 1, "Hedged"), ("A", 2, "Question")]
+    silent = next(rows for rows in datasets if rows and rows[0].get("text") == "Not discussed")
+    assert [r["issue_label"] for r in silent] == ["B"]
+    assert {"quote", "claim_id", "passage_id", "modality_label", "acts_label", "survey_answer"} <= tooltip_fields(spec)
+    text = str(spec).lower()
+    assert "agree" not in text and "score" not in spec["description"].lower() and "matches" not in text
 
 
 @pytest.fixture(scope="module")
-def every_issue(tables, best_placed):
-    return survey_vs_meeting(tables["claims"], tables["issues"], best_placed)
+def every_issue(tables, document):
+    return survey_beside_meeting(tables["claims"], tables["claim_items"], tables["issues"],
+                                 survey_issues(document, tables["issues"]))
 
 
 @pytest.mark.parametrize(
-    ("cluster", "title", "issues"),
+    ("clusters", "title", "issues"),
     [
-        (1, "On R2P, survey and meeting agree: the survey names UN/UN agencies; the meeting: 'UN should lead'",
-         "1 surveyed issue (R2P)"),
-        (2, "The meeting's stance matches the survey on 1 of 3 surveyed issues",
-         "3 surveyed issues (Nuclear proliferation, Info privacy / cybersecurity, Drones)"),
-        (3, "The meeting's stance matches the survey on 0 of 4 surveyed issues",
-         "4 surveyed issues (Migration, Illicit flows, Maritime security, Drug control policies)"),
+        ([], "The meeting has sentences on 9 of the 11 issues the survey asked about", "11 survey issues"),
+        ([1], "On R2P, the survey names UN/UN agencies as best placed; the meeting has 19 sentences on it",
+         "1 survey issue (R2P)"),
+        ([2], "The meeting has sentences on 2 of the 3 issues the survey asked about",
+         "3 survey issues (Nuclear proliferation, Info privacy / cybersecurity, Drones)"),
     ],
 )
-def test_survey_chart_for_issues_states_and_describes_what_it_shows(every_issue, cluster, title, issues):
-    spec = chart_spec(charts.survey_chart_for_issues(comparison_for_clusters(every_issue, [cluster])))
+def test_survey_beside_meeting_chart_on_the_real_data(every_issue, clusters, title, issues):
+    spec = chart_spec(charts.survey_beside_meeting_chart(comparison_for_clusters(every_issue, clusters)))
     assert title_text(spec) == title
-    assert f"Dot chart of {issues}:" in spec["description"] and "eleven" not in spec["description"]
-    assert {"passage_id", "quote", "survey_actors"} <= tooltip_fields(spec)
+    assert spec["description"].startswith(f"Side-by-side chart of {issues}")
 
 
-# -- stacked bars of claims per issue and stance -------------------------------------------------
+# -- who acts, and how strongly ---------------------------------------------------------------------
 
 
-def test_issue_stance_bars_wrap_the_issue_labels_and_show_the_source(tables):
-    counts = issue_stance_counts(tables["claims"], tables["issues"], 1)
-    chart = charts.issue_stance_bars(counts, "Claims by issue").properties(description="Stacked bars.")
-    spec = chart_spec(chart)
-    (rows,) = spec["datasets"].values()
-    assert {row["issue_axis"] for row in rows} == {charts.wrap_label(issue) for issue in counts["issue"]}
-    assert any("\n" in row["issue_axis"] for row in rows)  # long labels go on several lines
-    assert spec["encoding"]["y"]["axis"]["labelExpr"] == charts.MULTILINE_LABELS
-    assert {"issue", "stance_label", "passages", "quotes"} <= tooltip_fields(spec)
+def test_acts_modality_chart_keeps_the_actors_apart_and_shows_the_claims(tables):
+    counts = who_acts(tables["claims"])
+    spec = chart_spec(charts.acts_modality_chart(counts, "Who acts in the meeting's sentences"))
+    assert spec["encoding"]["y"]["sort"][:3] == ["Secretary-General", "UN system", "Member states"]
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["Asserted", "Hedged", "Proposed at the meeting",
+                                                            "Reported view", "Question"]
+    assert {"acts_label", "modality_label", "claims", "claim_ids", "quotes"} <= tooltip_fields(spec)
+    assert f"{len(tables['claims'])} coded claims" in spec["description"]
+
+
+def test_the_colour_scales_follow_the_labels_order():
+    from compendium.charts import theme
+    from compendium.data.tables import ACTS_LABELS, MODALITY_LABELS
+
+    assert theme.modality_scale().to_dict()["domain"] == list(MODALITY_LABELS.values())
+    assert len(theme.MODALITY_COLOURS) == len(MODALITY_LABELS) == len(set(theme.MODALITY_COLOURS))
+    assert theme.acts_scale().to_dict()["domain"] == list(ACTS_LABELS.values())
+    assert len(theme.ACTS_COLOURS) == len(ACTS_LABELS) == len(set(theme.ACTS_COLOURS))
+    assert not hasattr(theme, "AGREEMENT_COLOURS") and not hasattr(theme, "STANCE_COLOURS")
 
 
 def test_colours_live_only_in_the_theme():

@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 
 from compendium.book import present
-from compendium.analysis import cluster_issue_ids, comparison_for_issues, issue_positions, survey_vs_meeting
+from compendium.analysis import (
+    cluster_issue_ids,
+    comparison_for_issues,
+    sentences_on_issues,
+    survey_beside_meeting,
+    survey_issues,
+)
 
 
 @pytest.fixture(scope="module")
@@ -32,18 +38,85 @@ def test_readable_table_writes_the_same_html_every_time():
     assert 'id="T_c9-demo"' in first
 
 
-def test_comparison_table_reads_one_row_per_surveyed_issue(tables, best_placed, cluster_3):
-    every = survey_vs_meeting(tables["claims"], tables["issues"], best_placed)
-    table = present.comparison_table(comparison_for_issues(every, cluster_3))
-    assert list(table["Survey issue"]) == ["Migration", "Illicit flows", "Maritime security", "Drug control policies"]
-    assert set(table["Survey names the UN"]) == {"no"}
+def test_side_by_side_table_shows_both_answers_and_no_score(tables, document, cluster_3):
+    every = survey_beside_meeting(tables["claims"], tables["claim_items"], tables["issues"],
+                                  survey_issues(document, tables["issues"]))
+    table = present.side_by_side_table(comparison_for_issues(every, cluster_3))
+    assert list(dict.fromkeys(table["Survey issue"])) == ["Migration", "Illicit flows", "Maritime security",
+                                                          "Drug control policies"]
+    maritime = table[table["Survey issue"] == "Maritime security"]
+    assert maritime["Meeting sentence (verbatim)"].tolist() == ["Not discussed"] and maritime["Claim"].tolist() == [""]
+    drugs = table[table["Survey issue"] == "Drug control policies"].set_index("Claim")
+    assert drugs.loc["cluster-3/p6#2", "Who acts"] == "Secretary-General"
+    assert drugs.loc["cluster-3/p6#2", "Survey: best placed (as written)"] == "Think tanks"
+    assert not any("agree" in c.lower() or "stance" in c.lower() for c in table.columns)
 
 
-def test_positions_table_names_unasked_issues(tables, best_placed, cluster_3):
-    positions = issue_positions(tables["claims"], tables["issues"], best_placed, cluster_3)
-    table = present.positions_table(positions).set_index("Issue")
-    assert table.loc["Informal economies", "Survey's best-placed actor"] == "(not asked)"
-    assert table.loc["Migration and forced displacement", "Survey's best-placed actor"] == "Regional organizations"
+def test_sentences_table_names_how_each_sentence_is_put(tables, cluster_3):
+    sentences = sentences_on_issues(tables["claims"], tables["claim_items"], tables["issues"], cluster_3)
+    table = present.sentences_table(sentences).set_index("Claim")
+    informal = table.loc["cluster-3/p7#1"]
+    assert informal["How it is put"] == "Reported view" and informal["Issue"] == "Informal economies"
+    # one row per issue the key finding's list names: illicit flows, migration, modern slavery
+    assert table.loc["key-findings/b2#2", "Named in its list as"].tolist() == [
+        "illicit financial flows", "migration", "modern slavery"]
+
+
+def test_claims_table_shows_modality_acts_and_role(tables):
+    table = present.claims_table(tables["claims"], tables["issues"], tables["actors"]).set_index("Claim")
+    row = table.loc["key-findings/b3#1"]
+    assert (row["How it is put"], row["Who acts"], row["Role"]) == ("Hedged", "UN system", "Limited or not well placed")
+    assert table.loc["cluster-1/p3#2", "Who acts"] == "Secretary-General"
+
+
+def test_quote_claims_carries_the_coding_and_the_lead_in(tables):
+    text = present.quote_claims(tables["claims"], ["cluster-1/b1#1"], tables["passages"]).data
+    assert "[The international community could, for example:] Strengthen steps" in text
+    assert "claim `cluster-1/b1#1`: hedged; who acts: International community" in text
+    plain = present.quote_claims(tables["claims"], ["cluster-4/p3#2"]).data
+    assert "Could the UN work more" in plain and "question" in plain
+
+
+# -- a claim's strength in prose ----------------------------------------------------------------------
+
+CLAIM = {"claim_id": "key-findings/b3#1", "quote": "The UN may not be well placed to deal with other normative gaps.",
+         "modality": "hedged"}
+
+
+@pytest.mark.parametrize(
+    ("claim", "lead_in", "expected"),
+    [
+        (CLAIM, "", "The summary suggests, with a hedge (“may”): “The UN may not be well placed to deal with other "
+                    "normative gaps.”"),
+        ({"quote": "Could the UN work more on resource scarcity?", "modality": "question"}, "",
+         "The summary asks: “Could the UN work more on resource scarcity?”"),
+        ({"quote": "It was proposed that the UN could advance norms.", "modality": "proposed"}, "",
+         "The summary records a proposal: “It was proposed that the UN could advance norms.”"),
+        ({"quote": "Concerns were raised about how and whether the UN can act.", "modality": "reported"}, "",
+         "The summary reports a view raised at the meeting: “Concerns were raised about how and whether the UN can act.”"),
+        ({"quote": "The UNSG alone cannot advance the R2P norm.", "modality": "asserted"}, "",
+         "The summary states: “The UNSG alone cannot advance the R2P norm.”"),
+        ({"quote": "Strengthen steps", "modality": "hedged"}, "Some text. The international community could, for example:",
+         "The summary suggests, with a hedge (“could”): “[The international community could, for example:] Strengthen steps”"),
+    ],
+)
+def test_claim_in_prose_keeps_the_strength_of_the_source(claim, lead_in, expected):
+    assert present.claim_in_prose(claim, lead_in) == expected
+
+
+def test_every_modality_has_its_words_and_an_unknown_one_is_refused():
+    from compendium.data.tables import MODALITY_LABELS
+
+    assert list(present.REPORTING) == list(present.QUOTING) == list(MODALITY_LABELS)
+    assert present.reporting_phrase("proposed") == "participants proposed that"
+    assert present.reporting_phrase("question") == "the summary asks whether"
+    with pytest.raises(ValueError, match="valid: asserted, hedged"):
+        present.claim_in_prose(CLAIM | {"modality": "certain"})
+
+
+def test_hedge_words_are_found_in_order_once():
+    assert present.hedge_words("The UNSG potentially could not be, could it? Likely.") == ["potentially", "could", "likely"]
+    assert present.hedge_words("The UNSG alone cannot advance the R2P norm.") == []
 
 
 # -- words ---------------------------------------------------------------------------------

@@ -6,9 +6,10 @@ import csv
 import hashlib
 import io
 import json
+import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import frictionless
@@ -130,7 +131,10 @@ def test_dtypes_follow_the_descriptor(tables):
     assert tables["claims"]["cluster"].dtype == "Int64"
     assert pd.api.types.is_string_dtype(tables["claims"]["claim_type"])  # enums stay plain strings
     assert data.allowed_values("passages", "section") == list(source.SECTION_IDS)
-    assert data.allowed_values("claims", "un_stance")[0] == "un-should-lead"
+    assert data.allowed_values("claims", "modality")[0] == "asserted"
+    assert pd.api.types.is_datetime64_any_dtype(tables["outcomes"]["date"])
+    assert tables["outcomes"]["value"].dtype == "float64" and tables["outcomes"]["cluster"].dtype == "Int64"
+    assert tables["claim_items"]["item"].dtype == "int64"
     assert pd.api.types.is_datetime64_any_dtype(tables["context"]["date"])
     assert tables["ledger"]["source_value"].dtype == "float64"
     assert tables["claims"]["note"].isna().any() and not (tables["claims"]["note"] == "nan").any()
@@ -148,6 +152,11 @@ def test_every_foreign_key_resolves(tables):
     passages, issues = set(tables["passages"]["passage_id"]), set(tables["issues"]["issue_id"])
     assert set(tables["claims"]["passage_id"]) <= passages
     assert set(tables["claims"]["issue_id"]) <= issues
+    assert set(tables["claims"]["lead_in"].dropna()) <= passages
+    assert set(tables["claim_items"]["claim_id"]) <= set(tables["claims"]["claim_id"])
+    assert set(tables["claim_items"]["issue_id"].dropna()) <= issues
+    assert set(tables["outcomes"]["issue_ids"].str.split(";").explode()) <= issues
+    assert set(tables["outcomes"]["passage_ids"].str.split(";").explode()) <= passages
     assert set(tables["figures"]["passage_id"]) <= passages
     assert set(tables["ledger"]["figure_id"]) <= set(tables["figures"]["figure_id"])
     assert set(tables["codebook"]["example_passage_id"]) <= passages
@@ -155,11 +164,17 @@ def test_every_foreign_key_resolves(tables):
     assert set(data.claim_actors(tables["claims"])["actor_id"]) <= set(tables["actors"]["actor_id"])
 
 
-def test_every_coded_passage_has_a_claim(tables):
+def test_every_coded_passage_has_a_claim_except_a_bare_lead_in(tables):
     passages = tables["passages"]
     coded = passages[passages["section"].isin(data.CODED_SECTIONS) & passages["kind"].isin(data.CODED_KINDS)]
-    assert set(coded["passage_id"]) == set(tables["claims"]["passage_id"])
+    # "Among the key points made by participants were that:" is only a lead-in: its bullets carry it
+    assert set(coded["passage_id"]) - set(tables["claims"]["passage_id"]) == {"key-findings/p1"}
+    assert set(tables["claims"]["passage_id"]) <= set(coded["passage_id"])
     assert {"key-findings/p1", "cluster-1/p3", "final-remarks/p1"} <= set(coded["passage_id"])
+    assert data.lead_in_passages(tables) == {
+        "key-findings/p1": [f"key-findings/b{n}" for n in range(1, 5)],
+        "cluster-1/p3": [f"cluster-1/b{n}" for n in range(1, 6)],
+    }
     assert set(coded["section"]) == {"key-findings", "final-remarks", *(f"cluster-{n}" for n in range(1, 5))}
 
 
@@ -205,7 +220,8 @@ def test_survey_actor_ids_are_in_the_lexicon(tables):
 
 
 def test_codebook_covers_every_category_of_the_coded_fields(tables, descriptor):
-    coded = {"claims.claim_type", "claims.un_stance", "claims.feasibility", "actors.category",
+    coded = {"claims.claim_type", "claims.modality", "claims.acts", "claims.role", "claims.feasibility",
+             "actors.category",
              "ledger.verdict", "ledger.confidence", "context.confidence"}
     enums = {f"{r['name']}.{f['name']}": f["constraints"]["enum"]
              for r in descriptor["resources"] for f in r["schema"]["fields"] if "enum" in f.get("constraints", {})}
@@ -214,13 +230,14 @@ def test_codebook_covers_every_category_of_the_coded_fields(tables, descriptor):
         assert set(rows.loc[rows["field"] == field, "category"]) == set(enums[field]), field
 
 
-@pytest.mark.parametrize("column", ["claim_type", "un_stance", "feasibility"])
+@pytest.mark.parametrize("column", ["claim_type", "modality", "acts", "role", "feasibility"])
 def test_codebook_examples_are_coded_with_their_category(tables, column):
     codebook = tables["codebook"]
-    claims = tables["claims"]
+    claims = tables["claims"].set_index("claim_id")
     for entry in codebook.loc[codebook["fields"] == f"claims.{column}"].itertuples(index=False):
-        coded = claims.loc[claims["passage_id"] == entry.example_passage_id, column]
-        assert entry.category in set(coded.astype(str)), (column, entry.category)
+        example = claims.loc[entry.example_claim_id]  # the claim whose quote is the verbatim example
+        assert example["passage_id"] == entry.example_passage_id, (column, entry.category)
+        assert example[column] == entry.category, (column, entry.category)
 
 
 def test_codebook_actor_category_examples_mention_such_an_actor(tables):
@@ -394,7 +411,8 @@ def _quote_not_verbatim(d: Path) -> tuple[str, set]:
 
 
 def _quote_with_plain_dash(d: Path) -> tuple[str, set]:
-    quote = "Defending existing norms - in rights, peace and security - and exploring the areas identified above"
+    quote = ("Defending existing norms - in rights, peace and security - and exploring the areas identified above, "
+             "would already constitute a courageous move by the UNSG.")
     row = set_cell(d / "claims.csv", "key-findings/b3#3", "quote", quote)  # the source has en dashes
     return "load_claims", {("claims.csv", row, "quote")}
 
@@ -454,15 +472,69 @@ def _passage_offset_shifted(d: Path) -> tuple[str, set]:
 
 def _codebook_example_not_coded(d: Path) -> tuple[str, set]:
     header, rows = read_rows(d / "codebook.csv")
-    index = next(i for i, r in enumerate(rows) if r[:2] == ["un_stance", "un-should-lead"])
+    index = next(i for i, r in enumerate(rows) if r[:2] == ["feasibility", "low"])
     rows[index][header.index("example_passage_id")] = "cluster-3/p4"
     write_rows(d / "codebook.csv", header, rows)
     return "load_codebook", {("codebook.csv", index + 2, "example_passage_id")}
 
 
 def _wrong_cluster(d: Path) -> tuple[str, set]:
-    row = set_cell(d / "claims.csv", "key-findings/b2#3", "cluster", "4")  # illicit flows: cluster 3
+    row = set_cell(d / "claims.csv", "key-findings/b3#1", "cluster", "4")  # emerging technologies: cluster 2
     return "load_claims", {("claims.csv", row, "cluster")}
+
+
+def _claim_is_a_fragment(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "claims.csv", "cluster-2/p3#4", "quote", "drones")  # a list item of cluster-2/p3#2
+    set_cell(d / "claims.csv", "cluster-2/p3#4", "actors", "")
+    return "load_claims", {("claims.csv", row, "quote")}
+
+
+def _claim_is_a_lead_in(d: Path) -> tuple[str, set]:
+    header, rows = read_rows(d / "claims.csv")
+    row = next(r for r in rows if r[0] == "cluster-1/p3#3")
+    lead_in = dict(zip(header, row)) | {"claim_id": "cluster-1/p3#4", "quote": "The international community could, for example:",
+                                        "modality": "hedged", "acts": "international-community", "role": "to-act",
+                                        "actors": "international-community"}
+    write_rows(d / "claims.csv", header, [*rows, [lead_in[c] for c in header]])
+    return "load_claims", {("claims.csv", len(rows) + 2, "quote")}
+
+
+def _modality_missing(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "claims.csv", "key-findings/b3#1", "modality", "")  # "The UN may not be well placed ..."
+    return "load_claims", {("claims.csv", row, "modality")}
+
+
+def _hedge_dropped(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "claims.csv", "key-findings/b3#1", "modality", "asserted")
+    return "load_claims", {("claims.csv", row, "modality")}
+
+
+def _item_not_in_its_sentence(d: Path) -> tuple[str, set]:
+    header, rows = read_rows(d / "claim_items.csv")
+    index = next(i for i, r in enumerate(rows) if r[0] == "key-findings/b1#1")
+    rows[index][header.index("text")] = "modern slavery"  # in the passage after, not in this sentence
+    write_rows(d / "claim_items.csv", header, rows)
+    return "load_claim_items", {("claim_items.csv", index + 2, "text")}
+
+
+def _outcome_unknown_passage(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "outcomes.csv", "ig-01", "passage_ids", "cluster-3/p2;cluster-3/p99")
+    return "load_outcomes", {("outcomes.csv", row, "passage_ids")}
+
+
+def _outcome_unknown_issue(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "outcomes.csv", "ig-01", "issue_ids", "illicit-flows;tax-havens")
+    return "load_outcomes", {("outcomes.csv", row, "issue_ids")}
+
+
+def _outcome_bad_date(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "outcomes.csv", "ig-01", "date", "2015-07-32")
+    return "load_outcomes", {("outcomes.csv", row, "date")}
+
+
+def _outcome_bad_confidence(d: Path) -> tuple[str, set]:
+    row = set_cell(d / "outcomes.csv", "ig-01", "confidence", "likely")
+    return "load_outcomes", {("outcomes.csv", row, "confidence")}
 
 
 def _invalid_descriptor(d: Path) -> tuple[str, set]:
@@ -487,6 +559,8 @@ BROKEN: list[Callable[[Path], tuple[str, set]]] = [
     _not_utf8, _crlf_line_ends, _passage_not_coded, _actor_not_in_quote, _invalid_term, _figure_without_ledger_row,
     _estimate_where_no_source, _passage_offset_shifted, _codebook_example_not_coded, _wrong_cluster,
     _invalid_descriptor, _foreign_key_to_missing_field,
+    _claim_is_a_fragment, _claim_is_a_lead_in, _modality_missing, _hedge_dropped, _item_not_in_its_sentence,
+    _outcome_unknown_passage, _outcome_unknown_issue, _outcome_bad_date, _outcome_bad_confidence,
 ]
 
 
@@ -559,9 +633,9 @@ def test_changed_content_is_validated_again_and_problems_are_never_stored(data_c
     data._checked_cached.cache_clear()
     data.load_tables(data_copy)
     claims = data_copy / "claims.csv"
-    claims.write_text(claims.read_text(encoding="utf-8").replace("un-should-lead", "un-must-lead", 1), encoding="utf-8")
+    claims.write_text(claims.read_text(encoding="utf-8").replace(",hedged,", ",hedgy,", 1), encoding="utf-8")
     data._checked_cached.cache_clear()
-    with pytest.raises(ValidationFailed, match="un-must-lead"):
+    with pytest.raises(ValidationFailed, match="hedgy"):
         data.load_tables(data_copy)
     assert len(list((tmp_path / "validated").glob("tables-*.pickle"))) == 1  # only the valid content
 
@@ -574,3 +648,393 @@ def test_a_stored_package_loads_without_importing_frictionless():
     code = ("import sys; from compendium.data.tables import load_tables; load_tables(); "
             "sys.exit(1 if 'frictionless' in sys.modules else 0)")
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# -- claims: a claim is a whole sentence, put as strongly as its words put it ---------------------
+# The checks run on the tables as validation reads them (every cell a string); each broken case
+# changes one claim of the real coding, or fakes one claim from a real passage.
+
+
+def read_strings(path: Path) -> pd.DataFrame:
+    """Read a table as validation does: every cell a string, '' for empty."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def document() -> source.Document:
+    return source.load_document(paths.RAW_SOURCE)
+
+
+@pytest.fixture(scope="module")
+def as_read() -> dict[str, pd.DataFrame]:
+    return {name: read_strings(paths.DATA_DIR / f"{name}.csv")
+            for name in ("passages", "issues", "actors", "claims", "claim_items", "codebook", "outcomes")}
+
+
+@pytest.fixture
+def strings(as_read) -> dict[str, pd.DataFrame]:
+    """A fresh copy of the tables as read, that a test may break."""
+    return {name: frame.copy() for name, frame in as_read.items()}
+
+
+def span(doc: source.Document, passage_id: str) -> str:
+    block = doc.block(passage_id)
+    return doc.raw[block.start:block.end]
+
+
+def one_claim(tables: dict, claim_id: str, **changes) -> dict:
+    """Return ``tables`` with claims reduced to one real claim (row 2), with ``changes`` applied."""
+    claims = tables["claims"]
+    row = claims.loc[claims["claim_id"] == claim_id].iloc[0].to_dict() | changes
+    return tables | {"claims": pd.DataFrame([row])}
+
+
+def fake_claim(tables: dict, passage_id: str, quote: str, **changes) -> dict:
+    """Return ``tables`` with one claim: ``quote`` from ``passage_id``, coded like a plain asserted claim."""
+    section = passage_id.split("/")[0]
+    row = {"claim_id": f"{passage_id}#1", "passage_id": passage_id, "quote": quote, "section": section,
+           "cluster": section.removeprefix("cluster-") if section.startswith("cluster-") else "",
+           "issue_id": "un-norms-general", "claim_type": "finding", "modality": "asserted", "acts": "none",
+           "role": "none", "actors": "", "feasibility": "not-stated", "lead_in": "", "note": "test"} | changes
+    return tables | {"claims": pd.DataFrame([row])}
+
+
+def messages(problems, column: str | None = None) -> list[str]:
+    return [p.message for p in problems if column is None or p.column == column]
+
+
+def test_labels_follow_the_descriptor_order(descriptor):
+    claims = next(r for r in descriptor["resources"] if r["name"] == "claims")
+    enums = {f["name"]: f["constraints"]["enum"] for f in claims["schema"]["fields"] if "enum" in f.get("constraints", {})}
+    assert list(data.MODALITY_LABELS) == enums["modality"] == data.allowed_values("claims", "modality")
+    assert list(data.ACTS_LABELS) == enums["acts"]
+    assert list(data.ROLE_LABELS) == enums["role"]
+    assert "un_stance" not in enums and not hasattr(data, "STANCE_LABELS")
+
+
+def test_every_real_quote_is_a_sentence_or_clause(as_read, document):
+    for claim in as_read["claims"].itertuples(index=False):
+        reasons = data.fragment_problems(claim.quote, span(document, claim.passage_id), lead_in=bool(claim.lead_in))
+        assert reasons == [], (claim.claim_id, reasons)
+
+
+def test_the_secretary_general_the_un_system_and_member_states_are_kept_apart(as_read):
+    acts = as_read["claims"].set_index("claim_id")["acts"]
+    assert acts["cluster-1/p3#2"] == "secretary-general"  # "The UNSG alone cannot advance the R2P norm."
+    assert acts["cluster-1/p3#3"] == "un-system"  # "The UN should explore practical avenues …"
+    assert acts["key-findings/b3#2"] == "member-states"  # governmental market leaders resist, not the UN
+    assert set(data.ACTS_LABELS) == set(acts)
+
+
+FRAGMENTS = [
+    ("key-findings/b1", "such as R2P"),
+    ("key-findings/b1", "climate change"),
+    ("key-findings/b1", "to innovate in key areas where there are significant normative gaps"),
+    ("key-findings/b2", "migration"),
+    ("key-findings/b2", "which can and should be filled by the UN"),
+    ("cluster-1/p2", "as has the perceived uneven enforcement of international justice"),
+    ("cluster-1/p2", "Libya and Syria being acute recent examples."),
+    ("cluster-2/p3", "drones"),
+    ("cluster-2/p3", "3D printing"),
+    ("cluster-2/p3", "cyber security, information privacy"),
+    ("cluster-3/p7", "given that they generate a significant number of jobs in developing countries"),
+    ("cluster-4/p3", "advancing access to technology"),
+    ("cluster-4/p4", "to help all societies to build in resilience and risk planning across all national priorities"),
+]
+
+
+@pytest.mark.parametrize(("passage_id", "quote"), FRAGMENTS, ids=[q for _, q in FRAGMENTS])
+def test_a_fragment_is_rejected(strings, document, descriptor, passage_id, quote):
+    assert quote in span(document, passage_id)  # verbatim: only the fragment rule can fail it
+    problems = list(data._claim_wording_problems(descriptor, fake_claim(strings, passage_id, quote), document))
+    assert any(m.startswith("a fragment, not a claim") for m in messages(problems, "quote")), problems
+    assert all(p.file == "claims.csv" and p.row == 2 for p in problems if p.column == "quote")
+
+
+@pytest.mark.parametrize(("passage_id", "quote"), [("key-findings/b1", "such as R2P"), ("key-findings/b2", "migration"),
+                                                   ("cluster-2/p3", "3D printing"),
+                                                   ("cluster-4/p3", "advancing access to technology")])
+def test_a_bare_list_item_has_no_finite_verb(document, passage_id, quote):
+    assert any("no finite verb" in r for r in data.fragment_problems(quote, span(document, passage_id)))
+
+
+LEAD_INS = [
+    ("key-findings/p1", "Among the key points made by participants were that:"),
+    ("cluster-1/p3", "The international community could, for example:"),
+]
+
+
+@pytest.mark.parametrize(("passage_id", "quote"), LEAD_INS, ids=["key-findings", "cluster-1"])
+def test_a_lead_in_is_rejected(strings, document, descriptor, passage_id, quote):
+    problems = list(data._claim_wording_problems(descriptor, fake_claim(strings, passage_id, quote), document))
+    assert any(m.startswith("a lead-in, not a claim") for m in messages(problems, "quote")), problems
+
+
+def test_a_passage_that_is_only_a_lead_in_needs_no_claim_but_a_bullet_does(strings, document):
+    claims = strings["claims"]
+    assert list(data._claim_problems(strings, document)) == []
+    without_bullet = strings | {"claims": claims[claims["passage_id"] != "cluster-1/b4"]}
+    assert messages(data._claim_problems(without_bullet, document)) == [
+        "passage 'cluster-1/b4' has no claim (every coded passage needs one, except a lead-in)"]
+
+
+@pytest.mark.parametrize("value", ["", "likely", "Asserted"])
+def test_a_missing_or_unknown_modality_is_rejected_naming_the_choices(strings, document, descriptor, value):
+    problems = data._claim_wording_problems(descriptor, one_claim(strings, "cluster-3/p1#1", modality=value), document)
+    found = messages(problems, "modality")
+    assert len(found) == 1 and all(choice in found[0] for choice in data.MODALITY_LABELS), found
+
+
+HEDGES_DROPPED = [
+    ("key-findings/b3#1", "'may'"),  # "The UN may not be well placed ..."
+    ("cluster-4/p5#3", "'could', 'potentially'"),  # "The UNSG potentially could not be ..."
+    ("cluster-2/p3#1", "'unlikely'"),
+    ("cluster-4/p3#2", "the quote is a question"),  # "Could the UN work more ...?"
+    ("cluster-4/p4#2", "'could'"),  # "It was proposed that the UN could ..."
+]
+
+
+@pytest.mark.parametrize(("claim_id", "expected"), HEDGES_DROPPED, ids=[h[0] for h in HEDGES_DROPPED])
+def test_a_dropped_hedge_or_question_is_rejected(strings, document, descriptor, claim_id, expected):
+    problems = data._claim_wording_problems(descriptor, one_claim(strings, claim_id, modality="asserted"), document)
+    assert any(expected in m for m in messages(problems, "modality")), problems
+
+
+@pytest.mark.parametrize(("claim_id", "coded"), [
+    ("cluster-1/p3#2", "hedged"),  # "The UNSG alone cannot advance the R2P norm." has no hedge word
+    ("cluster-3/p1#1", "proposed"),  # nothing was proposed
+    ("cluster-1/p3#3", "reported"),  # "The UN should explore ..." is not a reported view
+    ("cluster-3/p6#1", "question"),
+])
+def test_a_modality_the_wording_does_not_bear_is_rejected(strings, document, descriptor, claim_id, coded):
+    problems = data._claim_wording_problems(descriptor, one_claim(strings, claim_id, modality=coded), document)
+    assert messages(problems, "modality"), f"{claim_id} coded {coded!r} passed"
+
+
+def test_an_asserted_claim_keeps_a_hedge_word_only_with_a_note_saying_why(strings, document, descriptor):
+    kept = one_claim(strings, "cluster-3/p3#1")  # "... careful management of potential spoilers"
+    assert list(data._claim_wording_problems(descriptor, kept, document)) == []
+    for note in ("", "Mentions 'potential' spoilers."):  # naming the word is not saying it does not hedge
+        bare = one_claim(strings, "cluster-3/p3#1", note=note)
+        found = messages(data._claim_wording_problems(descriptor, bare, document), "modality")
+        assert any("'potential'" in m for m in found)
+
+
+def test_a_bullet_inherits_its_lead_ins_hedge(strings, document, descriptor):
+    # "Strengthen steps ..." has no hedge word: 'hedged' comes from "could, for example:" of its lead-in
+    assert list(data._claim_wording_problems(descriptor, one_claim(strings, "cluster-1/b1#1"), document)) == []
+    found = messages(data._claim_wording_problems(descriptor, one_claim(strings, "cluster-1/b1#1", lead_in=""), document))
+    assert any("neither the quote nor its lead-in" in m for m in found)
+    assert any(m.startswith("a fragment") for m in found)  # without its lead-in, "Strengthen" is not finite
+
+
+def test_the_secretary_general_is_not_merged_into_the_un(strings, document, descriptor):
+    merged = one_claim(strings, "cluster-1/p3#2", acts="un-system", note="")  # "The UNSG alone cannot ..."
+    found = messages(data._claim_wording_problems(descriptor, merged, document), "acts")
+    assert any("names no such actor" in m for m in found)
+
+
+@pytest.mark.parametrize(("acts", "role"), [("un-system", "none"), ("none", "to-act")])
+def test_role_is_none_exactly_when_no_actor_acts(strings, document, descriptor, acts, role):
+    broken = one_claim(strings, "cluster-3/p4#2", acts=acts, role=role)
+    assert messages(data._claim_wording_problems(descriptor, broken, document), "role")
+
+
+def test_a_wrong_lead_in_and_a_lead_in_not_carried_are_rejected(strings, document, descriptor):
+    wrong = one_claim(strings, "cluster-3/p1#1", lead_in="cluster-1/p3")
+    assert messages(data._claim_wording_problems(descriptor, wrong, document), "lead_in")
+    claims = strings["claims"].copy()
+    claims.loc[claims["claim_id"] == "cluster-1/b2#1", "lead_in"] = ""
+    found = messages(data._claim_wording_problems(descriptor, strings | {"claims": claims}, document), "lead_in")
+    assert any("'cluster-1/b2'" in m for m in found)
+
+
+def test_an_item_not_verbatim_is_rejected(strings, document):
+    items = strings["claim_items"].copy()
+    index = items.index[(items["claim_id"] == "cluster-2/p3#2") & (items["text"] == "3D printing")][0]
+    items.loc[index, "text"] = "3-D printing"
+    problems = list(data._claim_item_problems(strings | {"claim_items": items}, document))
+    assert [(p.file, p.row, p.column) for p in problems] == [("claim_items.csv", index + 2, "text")]
+
+
+def test_items_are_numbered_from_one(strings, document):
+    items = strings["claim_items"].copy()
+    items.loc[items["claim_id"] == "cluster-4/p3#2", "item"] = ["1", "3", "4"]
+    found = messages(data._claim_item_problems(strings | {"claim_items": items}, document))
+    assert any("'cluster-4/p3#2'" in m for m in found)
+
+
+def test_a_codebook_example_claim_must_carry_its_category(strings):
+    codebook = strings["codebook"].copy()
+    hedged = (codebook["variable"] == "modality") & (codebook["category"] == "hedged")
+    codebook.loc[hedged, ["example_passage_id", "example_claim_id"]] = ["cluster-3/p1", "cluster-3/p1#1"]
+    assert messages(data._codebook_claim_example_problems(strings | {"codebook": codebook})) == [
+        "claim 'cluster-3/p1#1' is coded 'asserted' in modality, not 'hedged'"]
+
+
+# -- outcomes: what happened next, never stronger than its lead -----------------------------------
+
+# Two valid rows: an event with a range and no value, and a numeric row.
+OUTCOME_ROWS = [
+    {"outcome_id": "sg-04", "lead": "SG-04", "date": "2016-04-12", "date_precision": "day", "end_date": "2016-04-14",
+     "event": "First public informal dialogues with candidates", "value": "", "unit": "", "qualifier": "",
+     "year": "", "measure": "", "method_note": "", "document": "Closing remarks", "symbol": "",
+     "publisher": "Office of the President of the General Assembly", "address": "https://example.org/a",
+     "confidence": "direct", "issue_ids": "unsg-leadership", "passage_ids": "final-remarks/p1;key-findings/b4",
+     "cluster": "", "read_at": "pages: https://example.org/a", "note": ""},
+    {"outcome_id": "ig-17", "lead": "IG-17", "date": "2020-12-31", "date_precision": "day", "end_date": "",
+     "event": "82.4 million people forcibly displaced at the end of 2020", "value": "82.4",
+     "unit": "million people", "qualifier": "exact", "year": "2020", "measure": "forcibly-displaced",
+     "method_note": "End-of-year total", "document": "UNHCR Global Trends 2020", "symbol": "",
+     "publisher": "UNHCR", "address": "https://example.org/b", "confidence": "direct",
+     "issue_ids": "migration;humanitarian-financing", "passage_ids": "cluster-3/p4", "cluster": "3",
+     "read_at": "lead sheet only", "note": ""},
+]
+
+
+def write_outcomes(directory: Path, rows: list[dict]) -> None:
+    header, _ = read_rows(directory / "outcomes.csv")
+    write_rows(directory / "outcomes.csv", header, [[row[c] for c in header] for row in rows])
+
+
+def test_the_crafted_outcome_rows_are_valid(data_copy):
+    write_outcomes(data_copy, OUTCOME_ROWS)
+    assert len(data.load_outcomes(data_copy)) == 2
+
+
+@pytest.mark.parametrize(
+    ("row_index", "changes", "column", "fragment"),
+    [
+        pytest.param(1, {"passage_ids": "cluster-3/p99"}, "passage_ids", "passages of section 'cluster-3'",
+                     id="unknown-passage-id"),
+        pytest.param(0, {"passage_ids": "final-remarks/p1;conclusion/p1"}, "passage_ids", "sections: opening",
+                     id="unknown-section"),
+        pytest.param(1, {"passage_ids": "cluster3-p4"}, "passage_ids", "constraint", id="passage-id-not-a-passage-id"),
+        pytest.param(1, {"issue_ids": "migration;slavery"}, "issue_ids", "modern-slavery", id="unknown-issue-id"),
+        pytest.param(1, {"issue_ids": "migration;migration"}, "issue_ids", "more than once", id="repeated-issue-id"),
+        pytest.param(0, {"date": "2016-13-01"}, "date", "type", id="bad-date-month"),
+        pytest.param(0, {"date": "12/04/2016"}, "date", "type", id="bad-date-format"),
+        pytest.param(0, {"end_date": "2016-04-01"}, "end_date", "before date", id="end-before-start"),
+        pytest.param(1, {"confidence": "likely"}, "confidence", "constraint", id="bad-confidence"),
+        pytest.param(1, {"confidence": ""}, "confidence", "constraint", id="missing-confidence"),
+        pytest.param(1, {"unit": ""}, "unit", "needs its unit", id="value-without-unit"),
+        pytest.param(0, {"unit": "people"}, "unit", "without a value", id="unit-without-value"),
+        pytest.param(1, {"value": "82,4"}, "value", "type", id="value-not-a-number"),
+        pytest.param(1, {"measure": "refugees"}, "measure", "constraint", id="unknown-measure"),
+        pytest.param(1, {"date_precision": "month"}, "date", "first day", id="month-date-not-first-day"),
+        pytest.param(1, {"cluster": "2"}, "cluster", "valid: 3, 4", id="cluster-not-an-issues-cluster"),
+        pytest.param(1, {"cluster": ""}, "cluster", "cross-cutting", id="empty-cluster-without-cross-cutting-issue"),
+        pytest.param(1, {"confidence": "unverified"}, "note", "must say so", id="unverified-not-said"),
+        pytest.param(1, {"read_at": "somewhere"}, "read_at", "constraint", id="read-at-not-a-corpus-address"),
+        pytest.param(1, {"outcome_id": "sg-04"}, "outcome_id", "unique", id="duplicate-id"),
+    ],
+)
+def test_a_broken_outcome_is_reported_where_it_is(data_copy, row_index, changes, column, fragment):
+    rows = [dict(r) for r in OUTCOME_ROWS]
+    rows[row_index].update(changes)
+    write_outcomes(data_copy, rows)
+    with pytest.raises(ValidationFailed) as caught:
+        data.load_outcomes(data_copy)
+    where = row_index + 2  # the header is row 1
+    mine = [p for p in caught.value.problems if (p.file, p.row, p.column) == ("outcomes.csv", where, column)]
+    assert any(fragment in p.message for p in mine), str(caught.value)
+
+
+def test_an_unverified_outcome_that_says_so_passes(data_copy):
+    rows = [dict(r) for r in OUTCOME_ROWS]
+    rows[1].update(confidence="unverified", note="Unverified: not found in stored sources; shown as such.")
+    write_outcomes(data_copy, rows)
+    assert data.load_outcomes(data_copy)["confidence"].tolist() == ["direct", "unverified"]
+
+
+# The lead sheet lives beside the compendium (../shared/reference), not in data/: the check that no
+# outcome is stronger than its lead is a test, and runs where the sheet is present.
+LEAD_SHEET = paths.ROOT.parent / "shared" / "reference" / "after-2015-sourced.md"
+CONFIDENCE_ORDER = data.OUTCOME_CONFIDENCE  # weakest first
+LEAD_CODE = re.compile(r"\*\*([A-Z0-9]+-[A-Z0-9]+)\*\*")
+needs_lead_sheet = pytest.mark.skipif(not LEAD_SHEET.is_file(), reason=f"no lead sheet at {LEAD_SHEET}")
+
+
+def lead_rows(path: Path) -> Iterator[tuple[str, list[str]]]:
+    """Yield (lead code, the row's cells) for each table row of a lead sheet that names a code."""
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        match = LEAD_CODE.search(line)
+        if line.startswith("|") and match:
+            yield match.group(1), [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def read_lead_sheet(path: Path) -> dict[str, str]:
+    """Return {lead code: confidence word} (the last cell of each row)."""
+    return {code: cells[-1] for code, cells in lead_rows(path) if cells[-1] in CONFIDENCE_ORDER}
+
+
+def read_lead_quotes(path: Path) -> dict[str, str]:
+    """Return {lead code: the meeting passage it quotes} (the cell before the confidence word)."""
+    return {code: cells[-2].strip().strip('"“”') for code, cells in lead_rows(path)
+            if len(cells) >= 2 and cells[-1] in CONFIDENCE_ORDER}
+
+
+def lead_problems(outcomes: pd.DataFrame, leads: dict[str, str]) -> list[tuple[int, str]]:
+    """Return (row, column) where a lead code is unknown or a confidence is above its weakest lead's."""
+    found = []
+    for row, (cell, confidence) in enumerate(zip(outcomes["lead"], outcomes["confidence"]), start=2):
+        codes = [c for c in cell.split(";") if c]
+        found += [(row, "lead") for c in codes if c not in leads]
+        rated = [leads[c] for c in codes if c in leads]
+        if rated and confidence in CONFIDENCE_ORDER:
+            weakest = min(rated, key=CONFIDENCE_ORDER.index)
+            if CONFIDENCE_ORDER.index(confidence) > CONFIDENCE_ORDER.index(weakest):
+                found.append((row, "confidence"))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("lead", "confidence", "expected"),
+    [
+        pytest.param("SD-09", "second-hand", [], id="kept"),
+        pytest.param("SD-09", "direct", [(2, "confidence")], id="raised-above-second-hand"),
+        pytest.param("SD-08;SD-09", "direct", [(2, "confidence")], id="raised-above-weakest-of-two"),
+        pytest.param("SD-U1", "second-hand", [(2, "confidence")], id="raised-above-unverified"),
+        pytest.param("SD-08", "second-hand", [], id="lowered-is-allowed"),
+        pytest.param("SD-99", "direct", [(2, "lead")], id="unknown-code"),
+    ],
+)
+def test_lead_problems_on_crafted_leads(lead, confidence, expected):
+    leads = {"SD-08": "direct", "SD-09": "second-hand", "SD-U1": "unverified"}
+    assert lead_problems(pd.DataFrame([{"lead": lead, "confidence": confidence}]), leads) == expected
+
+
+def test_the_lead_sheet_reader_on_a_small_sheet(tmp_path):
+    sheet = tmp_path / "leads.md"
+    sheet.write_text(
+        "| date | event | document | publisher | address | passage | confidence |\n"
+        "|---|---|---|---|---|---|---|\n"
+        "| 2016-10-06 | **SG-13** Council recommends | S/RES/2311 | UN | https://x | \"the leadership skills of the next UNSG\" | direct |\n"
+        "| 2016 | **SG-U1** number 71/4 | A/RES/71/4 | not established | unverified | \"Leadership at the UN\" | unverified |\n"
+        "| Annex issue | actor | rows (SG-13) |\n",
+        encoding="utf-8",
+    )
+    assert read_lead_sheet(sheet) == {"SG-13": "direct", "SG-U1": "unverified"}
+    assert read_lead_quotes(sheet)["SG-13"] == "the leadership skills of the next UNSG"
+
+
+@needs_lead_sheet
+def test_no_outcome_is_stronger_than_its_lead(as_read):
+    leads = read_lead_sheet(LEAD_SHEET)
+    assert len(leads) == 158  # the sheet's header: 158 rows
+    assert lead_problems(as_read["outcomes"], leads) == []
+
+
+@needs_lead_sheet
+def test_every_outcome_lists_the_passage_its_lead_quotes(as_read, document):
+    quotes = read_lead_quotes(LEAD_SHEET)
+    spans = {b.id: " ".join(document.raw[b.start:b.end].split()) for b in document.blocks}
+    for row in as_read["outcomes"].itertuples(index=False):
+        for code in row.lead.split(";"):
+            holders = {pid for pid, text in spans.items() if quotes.get(code) and quotes[code] in text}
+            assert not holders or holders & set(row.passage_ids.split(";")), (row.outcome_id, code, holders)
+
+
+def test_every_outcome_says_where_it_was_read(as_read):
+    assert all(cell == "lead sheet only" or cell.startswith(("pages: ", "docs: ", "find_string: "))
+               for cell in as_read["outcomes"]["read_at"])

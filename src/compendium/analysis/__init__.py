@@ -4,29 +4,19 @@ are worth unit tests. Each function returns a new tidy frame."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import pandas as pd
 
 from compendium.data.source import Document, survey_table
-from compendium.data.tables import STANCE_LABELS, STANCE_ORDER
+from compendium.data.tables import ACTS_LABELS, MODALITY_LABELS, ROLE_LABELS
 
 CLUSTER_SECTIONS = {f"cluster-{n}": n for n in (1, 2, 3, 4)}
 UN_ACTOR = "un-system"
-
-# How the meeting's stance and the survey's answer combine, by (stance, survey names the UN).
-AGREEMENT = {
-    ("un-should-lead", True): "agree",
-    ("un-should-lead", False): "disagree",
-    ("un-should-convene-support", True): "agree",
-    ("un-should-convene-support", False): "partly agree",
-    ("un-not-well-placed", True): "disagree",
-    ("un-not-well-placed", False): "agree",
-}
-AGREEMENT_ORDER = ["agree", "partly agree", "disagree", "no meeting position"]
-# The stance label of an issue no claim is coded to.
+# How charts and tables name a survey issue the meeting has no sentence on (survey_beside_meeting: discussed False).
 NOT_DISCUSSED = "Not discussed"
 CONSULTATION = "consultation-date"
+# The columns that say what one meeting sentence is and how strongly it is put.
+SENTENCE_COLUMNS = ["claim_id", "passage_id", "quote", "modality", "acts", "role"]
 
 
 def consultation_date(figures: pd.DataFrame, figure_id: str = CONSULTATION) -> pd.Timestamp:
@@ -55,9 +45,20 @@ def dated_events(context: pd.DataFrame, subjects: list[str] | tuple[str, ...]) -
     )
 
 
-def cluster_claims(claims: pd.DataFrame, cluster: int) -> pd.DataFrame:
-    """Return the claims coded to ``cluster`` (its own section and the key findings tied to it)."""
-    return claims.loc[claims["cluster"] == cluster].reset_index(drop=True)
+def cluster_claims(claims: pd.DataFrame, cluster: int, claim_items: pd.DataFrame | None = None,
+                   issues: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the claims coded to ``cluster`` (its own section and the key findings tied to it).
+
+    Given ``claim_items`` and ``issues``, also the claims a list item of which names one of the
+    cluster's issues (e.g. the key finding "These include illicit financial flows, migration, …"),
+    in the claims' order; the column ``via`` says which ('cluster' or 'item')."""
+    own = (claims["cluster"] == cluster).fillna(False).astype(bool)  # a cross-cutting claim has no cluster
+    if claim_items is None or issues is None:
+        return claims.loc[own].reset_index(drop=True)
+    mine = set(issues.loc[issues["cluster"] == cluster, "issue_id"])
+    by_item = claims["claim_id"].isin(claim_items.loc[claim_items["issue_id"].isin(mine), "claim_id"])
+    chosen = claims.loc[own | by_item]
+    return chosen.assign(via=own[own | by_item].map({True: "cluster", False: "item"})).reset_index(drop=True)
 
 
 def cluster_issue_ids(issues: pd.DataFrame, cluster: int, chosen: list[str] | tuple = ()) -> list[str]:
@@ -70,46 +71,6 @@ def cluster_issue_ids(issues: pd.DataFrame, cluster: int, chosen: list[str] | tu
         raise ValueError(f"not a cluster {cluster} issue: {', '.join(unknown)}; valid: {', '.join(own)}")
     return [i for i in own if not chosen or i in chosen]
 
-
-
-def meeting_stance(stances: pd.Series) -> str:
-    """Return the meeting's stance on an issue: the most frequent stance that takes a position.
-
-    Ties go to the more UN-centred stance (STANCE_ORDER); no positioned claim gives 'no-position'.
-    """
-    return _top_stance(stances.tolist())
-
-
-def _top_stance(stances: list[str]) -> str:
-    counts = Counter(s for s in stances if s != "no-position")
-    if not counts:
-        return "no-position"
-    most = max(counts.values())
-    return min((s for s, n in counts.items() if n == most), key=STANCE_ORDER.index)
-
-
-def stance_by_issue(claims: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per issue: claims coded to it, the meeting's stance, and the claim that shows it."""
-    by_issue: dict[str, list[dict]] = {}
-    for claim in claims[["issue_id", "un_stance", "passage_id", "quote"]].to_dict("records"):
-        by_issue.setdefault(claim["issue_id"], []).append(claim)  # in the claims' order
-    rows = []
-    for issue in issues.itertuples(index=False):
-        own = by_issue.get(issue.issue_id, [])
-        stance = _top_stance([c["un_stance"] for c in own]) if own else "not-discussed"
-        first = next((c for c in own if c["un_stance"] == stance), None)
-        rows.append(
-            {
-                "issue_id": issue.issue_id,
-                "issue": issue.label,
-                "cluster": issue.cluster,
-                "claims": len(own),
-                "meeting_stance": stance,
-                "passage_id": first["passage_id"] if first is not None else "",
-                "quote": first["quote"] if first is not None else "",
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def survey_best_placed(doc: Document, issues: pd.DataFrame) -> pd.DataFrame:
@@ -131,120 +92,152 @@ def survey_issues(doc: Document, issues: pd.DataFrame) -> pd.DataFrame:
     )[["issue_id", "issue_label", "label", "cluster", "passage_id", "answer"]].reset_index(drop=True)
 
 
-def survey_vs_meeting(claims: pd.DataFrame, issues: pd.DataFrame, best_placed: pd.DataFrame) -> pd.DataFrame:
-    """Return one row per surveyed issue: the survey's best-placed actors, whether they include
-    the UN, the meeting's stance on the UN's role, and whether the two agree."""
-    survey = (
-        best_placed.groupby(["issue_id", "issue_label"], sort=False)
-        .agg(
-            survey_actors=("actor_label", " / ".join),
-            survey_includes_un=("actor_id", lambda a: UN_ACTOR in set(a)),
-            survey_passage_id=("passage_id", "first"),
-        )
-        .reset_index()
+def sentences_on_issues(claims: pd.DataFrame, claim_items: pd.DataFrame, issues: pd.DataFrame,
+                        issue_ids: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Return one row per (issue, meeting sentence on it): the claims coded to the issue, and the
+    claims a list item of which names it, verbatim with their modality, acts and role.
+
+    Issues in table order (kept to ``issue_ids`` when given), claims in the claims' order. Columns:
+    issue_id, issue, cluster, claim_id, passage_id, quote, modality, acts, role, via ('claim' or
+    'item') and items (the item texts that name the issue; '' when the claim itself is coded to it).
+    An issue no sentence is on has no row."""
+    chosen = issues if issue_ids is None else issues[issues["issue_id"].isin(issue_ids)]
+    coded = claims.assign(via="claim", items="")[["issue_id", *SENTENCE_COLUMNS, "via", "items"]]
+    named = (
+        claim_items[claim_items["issue_id"].notna() & (claim_items["issue_id"].astype(str) != "")]
+        .groupby(["issue_id", "claim_id"], sort=False)["text"].agg("; ".join).reset_index(name="items")
+        .merge(claims[SENTENCE_COLUMNS], on="claim_id", validate="m:1")
+        .assign(via="item")
     )
-    stances = stance_by_issue(claims, issues)
-    frame = survey.merge(stances, on="issue_id", how="left", validate="1:1")
-    return frame.assign(
-        agreement=[
-            AGREEMENT.get((stance, includes), "no meeting position")
-            for stance, includes in zip(frame["meeting_stance"], frame["survey_includes_un"])
-        ],
-        stance_label=frame["meeting_stance"].map(STANCE_LABELS).fillna(NOT_DISCUSSED),
-    )
-
-
-def comparison_for_issues(comparison: pd.DataFrame, issue_ids: list[str]) -> pd.DataFrame:
-    """Return the survey_vs_meeting rows of the given issues."""
-    return comparison[comparison["issue_id"].isin(issue_ids)].reset_index(drop=True)
-
-
-def comparison_for_clusters(comparison: pd.DataFrame, clusters: list[int]) -> pd.DataFrame:
-    """Return the survey_vs_meeting rows for the issues of ``clusters`` (all rows if the list is empty)."""
-    if not clusters:
-        return comparison.reset_index(drop=True)
-    keep = pd.to_numeric(comparison["cluster"], errors="coerce").isin(clusters)
-    return comparison.loc[keep].reset_index(drop=True)
-
-
-def issue_positions(claims: pd.DataFrame, issues: pd.DataFrame, best_placed: pd.DataFrame,
-                    issue_ids: list[str]) -> pd.DataFrame:
-    """Return one row per chosen issue: the meeting's stance (stance_by_issue), the claim that shows
-    it, and the survey's best-placed actors ('' where the survey did not ask)."""
-    survey = best_placed.groupby("issue_id", sort=False)["actor_label"].agg(" / ".join)
-    stances = stance_by_issue(claims, issues)
-    chosen = stances[stances["issue_id"].isin(issue_ids)]
-    return chosen.assign(
-        stance_label=chosen["meeting_stance"].map(STANCE_LABELS).fillna(NOT_DISCUSSED),
-        surveyed=chosen["issue_id"].isin(survey.index),
-        survey_actors=chosen["issue_id"].map(survey).fillna(""),
-    ).reset_index(drop=True)[
-        ["issue_id", "issue", "claims", "meeting_stance", "stance_label", "passage_id", "quote", "surveyed",
-         "survey_actors"]
-    ]
-
-
-def issue_stance_counts(claims: pd.DataFrame, issues: pd.DataFrame, cluster: int) -> pd.DataFrame:
-    """Return the cluster's claims counted per (issue, stance), with their passages and quotes.
-
-    Columns: issue_id, issue, stance_label, claims, passages, quotes, order (the issue's row in
-    issues), stance_order (the stance's place in the data package, for stacking).
-    """
-    own = claims.loc[claims["cluster"] == cluster]
-    labels = issues.set_index("issue_id")["label"]
-    order = {issue_id: n for n, issue_id in enumerate(issues["issue_id"])}
-    counts = (
-        own.groupby(["issue_id", "un_stance"], sort=False)
-        .agg(claims=("claim_id", "size"),
-             passages=("passage_id", lambda p: ", ".join(dict.fromkeys(p))),
-             quotes=("quote", " / ".join))
-        .reset_index()
-    )
+    # a claim coded to the issue is listed once, as 'claim', even if one of its items names it too
+    named = named[~named.set_index(["issue_id", "claim_id"]).index.isin(coded.set_index(["issue_id", "claim_id"]).index)]
+    order = {claim_id: n for n, claim_id in enumerate(claims["claim_id"])}
+    issue_order = {issue_id: n for n, issue_id in enumerate(chosen["issue_id"])}
+    rows = pd.concat([coded, named[coded.columns]], ignore_index=True)
+    rows = rows[rows["issue_id"].isin(issue_order)]
+    labels = chosen.set_index("issue_id")
     return (
-        counts.assign(
-            issue=counts["issue_id"].map(labels),
-            stance_label=counts["un_stance"].map(STANCE_LABELS),
-            order=counts["issue_id"].map(order),
-            stance_order=counts["un_stance"].map(STANCE_ORDER.index),
-        )
-        .sort_values(["order", "stance_order"], kind="stable")
-        [["issue_id", "issue", "stance_label", "claims", "passages", "quotes", "order", "stance_order"]]
+        rows.assign(issue=rows["issue_id"].map(labels["label"]), cluster=rows["issue_id"].map(labels["cluster"]),
+                    _issue=rows["issue_id"].map(issue_order), _claim=rows["claim_id"].map(order))
+        .sort_values(["_issue", "_claim"], kind="stable")
+        [["issue_id", "issue", "cluster", *SENTENCE_COLUMNS, "via", "items"]]
         .reset_index(drop=True)
     )
 
 
-def agreement_counts(comparison: pd.DataFrame) -> pd.DataFrame:
-    """Return how many surveyed issues fall in each agreement category (all categories listed)."""
-    counts = comparison["agreement"].value_counts().reindex(AGREEMENT_ORDER, fill_value=0)
-    return counts.rename_axis("agreement").reset_index(name="issues")
+def issue_coverage(claims: pd.DataFrame, claim_items: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per issue: whether the survey asked about it, how many meeting sentences are on
+    it (sentences_on_issues) and whether the meeting discussed it at all (at least one)."""
+    counts = sentences_on_issues(claims, claim_items, issues).groupby("issue_id").size()
+    sentences = issues["issue_id"].map(counts).fillna(0).astype(int)
+    return pd.DataFrame(
+        {"issue_id": issues["issue_id"], "issue": issues["label"], "cluster": issues["cluster"],
+         "surveyed": issues["surveyed"].astype(bool), "sentences": sentences, "discussed": sentences > 0}
+    ).reset_index(drop=True)
 
 
-def finding_sections(claims: pd.DataFrame, section: str = "key-findings") -> pd.DataFrame:
+def survey_beside_meeting(claims: pd.DataFrame, claim_items: pd.DataFrame, issues: pd.DataFrame,
+                          survey: pd.DataFrame) -> pd.DataFrame:
+    """Return the survey's answer and the meeting's own sentences side by side, for each issue the
+    survey asked about (``survey``: survey_issues), in the annex's order; no score.
+
+    One row per (survey issue, meeting sentence on it); an issue the meeting did not discuss has one
+    row with empty sentence columns. Columns: issue_id, issue_label (the annex's), issue (the book's
+    label), cluster, survey_passage_id, survey_answer (the best-placed actors as written),
+    discussed, sentences (how many), then claim_id, passage_id, quote, modality, acts, role, via and
+    items as in sentences_on_issues, and modality_label, acts_label, role_label."""
+    asked = survey.rename(columns={"label": "issue", "passage_id": "survey_passage_id", "answer": "survey_answer"})
+    said = sentences_on_issues(claims, claim_items, issues, list(asked["issue_id"])).drop(columns=["issue", "cluster"])
+    frame = asked.merge(said, on="issue_id", how="left", validate="1:m")
+    sentences = frame.groupby("issue_id", sort=False)["claim_id"].count()
+    text = [*SENTENCE_COLUMNS, "via", "items"]
+    return frame.assign(
+        **{c: frame[c].fillna("") for c in text},
+        discussed=frame["issue_id"].map(sentences) > 0,
+        sentences=frame["issue_id"].map(sentences).astype(int),
+        modality_label=frame["modality"].map(MODALITY_LABELS).fillna(""),
+        acts_label=frame["acts"].map(ACTS_LABELS).fillna(""),
+        role_label=frame["role"].map(ROLE_LABELS).fillna(""),
+    )[["issue_id", "issue_label", "issue", "cluster", "survey_passage_id", "survey_answer", "discussed", "sentences",
+       *text, "modality_label", "acts_label", "role_label"]].reset_index(drop=True)
+
+
+def comparison_for_issues(frame: pd.DataFrame, issue_ids: list[str]) -> pd.DataFrame:
+    """Return the rows of ``frame`` (e.g. survey_beside_meeting) on the given issues."""
+    return frame[frame["issue_id"].isin(issue_ids)].reset_index(drop=True)
+
+
+def comparison_for_clusters(frame: pd.DataFrame, clusters: list[int]) -> pd.DataFrame:
+    """Return the rows of ``frame`` (e.g. survey_beside_meeting) on the issues of ``clusters`` (all if empty)."""
+    if not clusters:
+        return frame.reset_index(drop=True)
+    keep = pd.to_numeric(frame["cluster"], errors="coerce").isin(clusters)
+    return frame.loc[keep].reset_index(drop=True)
+
+
+def who_acts(claims: pd.DataFrame) -> pd.DataFrame:
+    """Return the claims counted by who acts and how strongly the sentence is put: one row per
+    (acts, modality) that occurs, in the descriptor's orders, with the claim ids, passages and quotes.
+
+    Columns: acts, acts_label, modality, modality_label, claims, claim_ids, passages, quotes,
+    acts_order, modality_order."""
+    acts_order = {a: n for n, a in enumerate(ACTS_LABELS)}
+    modality_order = {m: n for n, m in enumerate(MODALITY_LABELS)}
+    counts = (
+        claims.groupby(["acts", "modality"], sort=False)
+        .agg(claims=("claim_id", "size"), claim_ids=("claim_id", ", ".join),
+             passages=("passage_id", lambda p: ", ".join(dict.fromkeys(p))), quotes=("quote", " / ".join))
+        .reset_index()
+    )
+    return (
+        counts.assign(acts_label=counts["acts"].map(ACTS_LABELS), modality_label=counts["modality"].map(MODALITY_LABELS),
+                      acts_order=counts["acts"].map(acts_order), modality_order=counts["modality"].map(modality_order))
+        .sort_values(["acts_order", "modality_order"], kind="stable")
+        [["acts", "acts_label", "modality", "modality_label", "claims", "claim_ids", "passages", "quotes",
+          "acts_order", "modality_order"]]
+        .reset_index(drop=True)
+    )
+
+
+def finding_sections(claims: pd.DataFrame, section: str = "key-findings", claim_items: pd.DataFrame | None = None,
+                     issues: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return one row per bullet of ``section``: the clusters its coded claims concern and the
     sections that develop it.
 
     A bullet goes to the sections of its claims' clusters, the cluster with most claims first (ties:
-    the one the bullet names first). A bullet whose claims are all cross-cutting goes to the other
-    sections that hold claims on the same issues, in the claims' order. Columns: passage_id,
-    clusters (list of (cluster, claims)), issues, sections (section ids, main one first), via
+    the one the bullet names first). Given ``claim_items`` and ``issues``, each list item that names
+    an issue counts for that issue's cluster too (the bullet "These include illicit financial flows,
+    migration, …" concerns cluster 3 through its items). A bullet that concerns no cluster goes to the
+    other sections that hold claims on the same issues, in the claims' order. Columns: passage_id,
+    clusters (list of (cluster, claims and items)), issues, sections (section ids, main one first), via
     ('cluster' or 'issue').
     """
     cluster_section = {n: s for s, n in CLUSTER_SECTIONS.items()}
     own = claims[(claims["section"] == section) & claims["passage_id"].str.contains(r"/b\d+$")]
+    named = pd.DataFrame(columns=["claim_id", "cluster"])
+    if claim_items is not None and issues is not None:
+        clusters = issues.set_index("issue_id")["cluster"]
+        named = claim_items.loc[claim_items["claim_id"].isin(own["claim_id"]), ["claim_id", "issue_id"]].assign(
+            cluster=lambda f: f["issue_id"].map(clusters))[["claim_id", "cluster"]]
     rows = []
     for passage_id, group in own.groupby("passage_id", sort=False):
-        clustered = group.dropna(subset=["cluster"]).assign(cluster=lambda f: f["cluster"].astype(int))
+        position = {claim_id: n for n, claim_id in enumerate(group["claim_id"])}
+        counted = (  # in reading order: each claim's own cluster, then its items'
+            pd.concat([group[["claim_id", "cluster"]], named[named["claim_id"].isin(position)]])
+            .sort_values("claim_id", key=lambda ids: ids.map(position), kind="stable")
+        )
+        clustered = counted.dropna(subset=["cluster"]).assign(cluster=lambda f: f["cluster"].astype(int))
         counts = clustered.groupby("cluster", sort=False).size()
-        named = list(dict.fromkeys(clustered["cluster"]))
-        ordered = sorted(counts.index, key=lambda c: (-counts[c], named.index(c)))
-        issues = list(dict.fromkeys(group["issue_id"]))
+        first = list(dict.fromkeys(clustered["cluster"]))
+        ordered = sorted(counts.index, key=lambda c: (-counts[c], first.index(c)))
+        bullet_issues = list(dict.fromkeys(group["issue_id"]))
         if ordered:
             sections, via = [cluster_section[c] for c in ordered], "cluster"
         else:
-            elsewhere = claims[claims["issue_id"].isin(issues) & (claims["section"] != section)]
+            elsewhere = claims[claims["issue_id"].isin(bullet_issues) & (claims["section"] != section)]
             sections, via = list(dict.fromkeys(elsewhere["section"])), "issue"
         rows.append({"passage_id": passage_id, "clusters": [(c, int(counts[c])) for c in ordered],
-                     "issues": issues, "sections": sections, "via": via})
+                     "issues": bullet_issues, "sections": sections, "via": via})
     return pd.DataFrame(rows, columns=["passage_id", "clusters", "issues", "sections", "via"])
 
 

@@ -3,21 +3,24 @@ tables and the words around numbers."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 from IPython.display import Markdown
 from pandas.io.formats.style import Styler
 
+from compendium.analysis import NOT_DISCUSSED
 from compendium.data.source import Block
-from compendium.charts.theme import STANCE_LABELS
+from compendium.data.tables import ACTS_LABELS, HEDGE_WORDS, MODALITY_LABELS, ROLE_LABELS, lead_in_sentence
 
 SOURCE_NAME = "CIC meeting summary, 7 May 2015"
 
 
-def attributed(text: str, passage_id: str) -> str:
-    """Return MyST for ``text`` as an epigraph attributed to its passage id."""
-    return f"```{{epigraph}}\n{text}\n\n-- {SOURCE_NAME}, passage `{passage_id}`\n```\n"
+def attributed(text: str, passage_id: str, note: str = "") -> str:
+    """Return MyST for ``text`` as an epigraph attributed to its passage id (and ``note``, e.g. its coding)."""
+    extra = f"; {note}" if note else ""
+    return f"```{{epigraph}}\n{text}\n\n-- {SOURCE_NAME}, passage `{passage_id}`{extra}\n```\n"
 
 
 def quotation(block: Block) -> str:
@@ -31,7 +34,8 @@ def quote_blocks(blocks: list[Block] | tuple[Block, ...]) -> Markdown:
 
 
 def claims_table(claims: pd.DataFrame, issues: pd.DataFrame, actors: pd.DataFrame) -> pd.DataFrame:
-    """Return coded claims as a readable table: passage, quote, issue, type, actors, stance, feasibility."""
+    """Return coded claims as a readable table: passage, claim, quote, issue, type, how it is put,
+    who acts and in what role, the actors named, feasibility."""
     issue_labels = issues.set_index("issue_id")["label"]
     actor_labels = actors.set_index("actor_id")["label"]
     named = claims["actors"].fillna("").map(
@@ -40,22 +44,92 @@ def claims_table(claims: pd.DataFrame, issues: pd.DataFrame, actors: pd.DataFram
     return pd.DataFrame(
         {
             "Passage": claims["passage_id"],
+            "Claim": claims["claim_id"],
             "Quote": claims["quote"],
             "Issue": claims["issue_id"].map(issue_labels),
             "Claim type": claims["claim_type"],
+            "How it is put": claims["modality"].map(MODALITY_LABELS),
+            "Who acts": claims["acts"].map(ACTS_LABELS),
+            "Role": claims["role"].map(ROLE_LABELS),
             "Actors named": named,
-            "Stance on the UN's role": claims["un_stance"].map(STANCE_LABELS),
             "Feasibility": claims["feasibility"].replace("not-stated", ""),
         }
     ).reset_index(drop=True)
 
 
-def quote_claims(claims: pd.DataFrame, claim_ids: list[str] | None = None) -> Markdown:
-    """Return the quotes of the given claims (all, if None) as attributed quotations by passage id."""
+def coding_note(claim: Mapping) -> str:
+    """Return a claim's coding in words: 'claim `id`: hedged; who acts: UN system, limited or not well placed'."""
+    who = ACTS_LABELS.get(claim["acts"], claim["acts"])
+    role = ROLE_LABELS.get(claim["role"], claim["role"])
+    acting = "no actor" if claim["acts"] == "none" else f"who acts: {who} ({in_sentence(role)})"
+    return f"claim `{claim['claim_id']}`: {in_sentence(MODALITY_LABELS.get(claim['modality'], claim['modality']))}; {acting}"
+
+
+def quote_claims(claims: pd.DataFrame, claim_ids: list[str] | None = None,
+                 passages: pd.DataFrame | None = None) -> Markdown:
+    """Return the quotes of the given claims (all, if None) as attributed quotations by passage id,
+    each with its modality, who acts and role; given ``passages``, a bullet that completes a lead-in
+    is quoted after the lead-in's words in brackets, so its hedge ("could, for example") is kept."""
     chosen = claims if claim_ids is None else claims.set_index("claim_id").loc[claim_ids].reset_index()
-    return Markdown(
-        "\n".join(attributed(quote, pid) for quote, pid in zip(chosen["quote"], chosen["passage_id"]))
-    )
+    lead_ins = {} if passages is None else dict(zip(passages["passage_id"], passages["text"]))
+    quoted = []
+    for claim in chosen.to_dict("records"):
+        lead_in = claim.get("lead_in")
+        before = f"[{lead_in_sentence(lead_ins[lead_in])}] " if isinstance(lead_in, str) and lead_in in lead_ins else ""
+        quoted.append(attributed(before + claim["quote"], claim["passage_id"], coding_note(claim)))
+    return Markdown("\n".join(quoted))
+
+
+# -- a claim's strength, in prose -------------------------------------------------------------
+
+# The words that introduce a paraphrase of a claim of each modality, so that the book's sentence keeps
+# the source's strength: "participants proposed that the UN could …", "the summary asks whether …".
+REPORTING = {
+    "asserted": "the summary states that",
+    "hedged": "the summary suggests that",
+    "proposed": "participants proposed that",
+    "reported": "the summary reports a view raised at the meeting that",
+    "question": "the summary asks whether",
+}
+# The words that introduce a verbatim quotation of a claim of each modality (claim_in_prose).
+QUOTING = {
+    "asserted": "The summary states",
+    "hedged": "The summary suggests, with a hedge",
+    "proposed": "The summary records a proposal",
+    "reported": "The summary reports a view raised at the meeting",
+    "question": "The summary asks",
+}
+
+
+def hedge_words(text: str) -> list[str]:
+    """Return the hedge words (data.tables.HEDGE_WORDS) in ``text``, in order, each once."""
+    found = [w.lower() for w in re.findall(r"[A-Za-z]+", text) if w.lower() in HEDGE_WORDS]
+    return list(dict.fromkeys(found))
+
+
+def reporting_phrase(modality: str) -> str:
+    """Return the words that introduce a paraphrase of a claim of ``modality``, e.g. 'participants proposed
+    that'; raise ValueError naming the modalities for an unknown one."""
+    if modality not in REPORTING:
+        raise ValueError(f"unknown modality {modality!r}; valid: {', '.join(REPORTING)}")
+    return REPORTING[modality]
+
+
+def claim_in_prose(claim: Mapping, lead_in_text: str = "") -> str:
+    """Return one sentence that reports a claim at the strength the source gives it, quoting it verbatim,
+    e.g. 'The summary suggests, with a hedge (“may”): “The UN may not be well placed …”'.
+
+    A hedged claim names its hedge words (from the quote, else from ``lead_in_text``, the passage of the
+    lead-in its bullet completes, whose last sentence is then quoted before it, in brackets); a question is asked, a
+    proposal and a reported view are attributed. Raise ValueError for an unknown modality."""
+    modality = claim["modality"]
+    reporting_phrase(modality)  # the same check, the same message
+    quote = claim["quote"].strip()
+    lead = lead_in_sentence(lead_in_text) if lead_in_text else ""
+    said = f"“[{lead}] {quote}”" if lead else f"“{quote}”"  # the lead-in in brackets: not one run of text
+    words = hedge_words(quote) or hedge_words(lead)
+    marked = f" ({', '.join(f'“{w}”' for w in words)})" if modality == "hedged" and words else ""
+    return f"{QUOTING[modality]}{marked}: {said}"
 
 
 # -- tables --------------------------------------------------------------------------------
@@ -94,33 +168,40 @@ def readable_table(frame: pd.DataFrame, name: str) -> ReadableTable:
     return ReadableTable(frame, name)
 
 
-def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
-    """Return analysis.survey_vs_meeting rows as a readable table, one row per surveyed issue."""
+def sentences_table(sentences: pd.DataFrame) -> pd.DataFrame:
+    """Return analysis.sentences_on_issues rows as a readable table: issue, passage, claim, the sentence
+    verbatim, how it is put, who acts and in what role, and the list item that names the issue."""
     return pd.DataFrame(
         {
-            "Survey issue": comparison["issue_label"],
-            "Survey's best-placed actor": comparison["survey_actors"],
-            "Survey names the UN": comparison["survey_includes_un"].map({True: "yes", False: "no"}),
-            "Meeting's stance on the UN's role": comparison["stance_label"],
-            "Passage": comparison["passage_id"],
-            "Quote": comparison["quote"],
-            "Agreement": comparison["agreement"],
+            "Issue": sentences["issue"],
+            "Passage": sentences["passage_id"],
+            "Claim": sentences["claim_id"],
+            "Meeting sentence (verbatim)": sentences["quote"],
+            "How it is put": sentences["modality"].map(MODALITY_LABELS).fillna(""),
+            "Who acts": sentences["acts"].map(ACTS_LABELS).fillna(""),
+            "Role": sentences["role"].map(ROLE_LABELS).fillna(""),
+            "Named in its list as": sentences["items"],
         }
-    )
+    ).reset_index(drop=True)
 
 
-def positions_table(positions: pd.DataFrame) -> pd.DataFrame:
-    """Return analysis.issue_positions as a readable table: issue, stance, the claim behind it, survey answer."""
+def side_by_side_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return analysis.survey_beside_meeting rows as a readable table: the survey's answer as written
+    beside each meeting sentence on the issue (one row per sentence; 'Not discussed' where there is
+    none). No column scores or matches the two."""
     return pd.DataFrame(
         {
-            "Issue": positions["issue"],
-            "Claims coded": positions["claims"],
-            "Meeting's stance on the UN's role": positions["stance_label"],
-            "Passage": positions["passage_id"],
-            "Quote": positions["quote"],
-            "Survey's best-placed actor": positions["survey_actors"].replace("", "(not asked)"),
+            "Survey issue": frame["issue_label"],
+            "Survey: best placed (as written)": frame["survey_answer"],
+            "Survey passage": frame["survey_passage_id"],
+            "Meeting sentence (verbatim)": frame["quote"].where(frame["discussed"], NOT_DISCUSSED),
+            "Passage": frame["passage_id"],
+            "Claim": frame["claim_id"],
+            "How it is put": frame["modality_label"],
+            "Who acts": frame["acts_label"],
+            "Role": frame["role_label"],
         }
-    )
+    ).reset_index(drop=True)
 
 
 # -- words ---------------------------------------------------------------------------------

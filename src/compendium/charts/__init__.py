@@ -9,13 +9,9 @@ import textwrap
 import altair as alt
 import pandas as pd
 
-from compendium.analysis import AGREEMENT_ORDER
-from compendium.charts.theme import (
-    AGREEMENT_COLOURS,
-    STANCE_LABELS,
-    STANCE_ORDER,
-    stance_scale,
-)
+from compendium.analysis import NOT_DISCUSSED
+from compendium.charts.theme import acts_scale, modality_scale
+from compendium.data.tables import ACTS_LABELS
 
 # Axis labels made by wrap_label hold a line break between their lines; wrapped_axis splits them there.
 LINE_BREAK = "\n"
@@ -54,96 +50,120 @@ def two_line_labels(labels: list[str]) -> str:
     return f"{{{pairs}}}[datum.label] || datum.label"
 
 
-def stance_vs_survey_chart(comparison: pd.DataFrame, title: str | list[str] | None = None) -> alt.Chart:
-    """Dot chart: for each surveyed issue, the meeting's stance on the UN, coloured by agreement
-    with the survey's best-placed actor."""
-    agree = int((comparison["agreement"] == "agree").sum())
-    n = len(comparison)
-    title = title or f"The meeting's stance matches the survey on {agree} of {plural(n, 'surveyed issue')}"
-    stance_domain = [STANCE_LABELS[s] for s in STANCE_ORDER] + ["Not discussed"]
-    frame = comparison.assign(survey_names_un=comparison["survey_includes_un"].map({True: "yes", False: "no"}))[
-        ["issue_label", "cluster", "stance_label", "agreement", "survey_names_un", "survey_actors",
-         "survey_passage_id", "passage_id", "quote"]
-    ]
-    return (
-        alt.Chart(frame, title=alt.Title(title, subtitle="One row per issue the survey asked about"))
-        .mark_point(size=160, filled=True)
+def survey_title(frame: pd.DataFrame) -> list[str]:
+    """Return the title of survey_beside_meeting_chart: for one issue, both answers in words; for
+    several, on how many of them the meeting has sentences (a fact about the meeting, not a score)."""
+    issues = frame.drop_duplicates("issue_id")
+    if len(issues) == 1:
+        row = issues.iloc[0]
+        meeting = f"the meeting has {plural(int(row['sentences']), 'sentence')} on it" if row["discussed"] else \
+            "the meeting did not discuss it"
+        return title_lines(f"On {row['issue_label']}, the survey names {row['survey_answer']} as best placed; {meeting}",
+                           90)
+    discussed = int(issues["discussed"].sum())
+    return title_lines(f"The meeting has sentences on {discussed} of the {len(issues)} issues the survey asked about", 90)
+
+
+def survey_beside_meeting_chart(frame: pd.DataFrame, title: str | list[str] | None = None) -> alt.HConcatChart:
+    """Two panels, one row per survey issue (analysis.survey_beside_meeting): at left the survey's
+    best-placed actors as written; at right one square per meeting sentence on the issue, coloured
+    by its modality, with the sentence in the tooltip ("Not discussed" where there is none). The two
+    instruments asked different questions, so nothing is scored or matched."""
+    issues = frame.drop_duplicates("issue_id")
+    order = list(issues["issue_label"])
+    said = frame[frame["discussed"]]
+    said = said.assign(sentence=said.groupby("issue_id", sort=False).cumcount() + 1)
+    silent = issues.loc[~issues["discussed"], ["issue_label", "issue", "survey_answer"]].assign(text=NOT_DISCUSSED)
+    y = alt.Y("issue_label:N", title=None, sort=order)
+    y_bare = alt.Y("issue_label:N", title=None, sort=order, axis=None)  # the survey panel labels the rows
+    survey = (
+        alt.Chart(issues[["issue_label", "issue", "survey_answer", "survey_passage_id"]],
+                  title=alt.Title("Survey: best placed (as written)", fontSize=12, fontWeight=500))
+        .mark_text(align="left", dx=4)
         .encode(
-            y=alt.Y("issue_label:N", title="Survey issue", sort=alt.EncodingSortField("cluster", order="ascending")),
-            x=alt.X("stance_label:N", title="Meeting's stance on the UN's role", scale=alt.Scale(domain=stance_domain),
-                    axis=alt.Axis(labelAngle=0, labelExpr=two_line_labels(stance_domain), labelLineHeight=14)),
-            color=alt.Color("agreement:N", title="Meeting and survey",
-                            scale=alt.Scale(domain=AGREEMENT_ORDER, range=AGREEMENT_COLOURS),
-                            legend=alt.Legend(columns=2, direction="vertical")),
-            shape=alt.Shape("survey_names_un:N", title="Survey names the UN",
-                            scale=alt.Scale(domain=["yes", "no"], range=["circle", "square"]),
-                            legend=alt.Legend(direction="vertical")),
-            tooltip=[
-                alt.Tooltip("issue_label:N", title="Issue"),
-                alt.Tooltip("survey_actors:N", title="Survey: best placed"),
-                alt.Tooltip("survey_passage_id:N", title="Survey passage"),
-                alt.Tooltip("stance_label:N", title="Meeting's stance"),
-                alt.Tooltip("passage_id:N", title="Meeting passage"),
-                alt.Tooltip("quote:N", title="Quote"),
-                alt.Tooltip("agreement:N", title="Agreement"),
-            ],
+            y=y,
+            x=alt.value(0),
+            text=alt.Text("survey_answer:N"),
+            tooltip=[alt.Tooltip("issue:N", title="Issue"), alt.Tooltip("survey_answer:N", title="Survey: best placed"),
+                     alt.Tooltip("survey_passage_id:N", title="Survey passage")],
         )
-        .properties(
-            width=alt.Step(92),
-            height=alt.Step(26),
-            description=(
-                f"Dot chart of {plural(n, 'survey issue')}: for each, the stance the meeting took on the UN's role "
-                f"and whether it agrees with the survey's best-placed actor; they agree on {agree}."
-            ),
-        )
+        .properties(width=230, height=alt.Step(24))
     )
-
-
-def comparison_title(comparison: pd.DataFrame) -> list[str] | None:
-    """Return a two-line title naming the finding for a single issue; None lets the shared chart compute its own."""
-    if len(comparison) != 1:
-        return None
-    row = comparison.iloc[0]
-    return [f"On {row['issue_label']}, survey and meeting {row['agreement']}:",
-            f"the survey names {row['survey_actors']}; the meeting: '{row['stance_label']}'"]
-
-
-def survey_chart_for_issues(comparison: pd.DataFrame) -> alt.Chart:
-    """Return stance_vs_survey_chart for the chosen issues (rows of survey_vs_meeting), titled by
-    comparison_title and described by the issues it actually shows."""
-    agree = int((comparison["agreement"] == "agree").sum())
-    issues = ", ".join(comparison["issue_label"])
-    return stance_vs_survey_chart(comparison, comparison_title(comparison)).properties(
-        description=(f"Dot chart of {plural(len(comparison), 'surveyed issue')} ({issues}): the meeting's "
-                     f"stance on the UN's role beside the survey's best-placed actor; they agree on {agree}."),
-    )
-
-
-def issue_stance_bars(counts: pd.DataFrame, title: str | alt.Title) -> alt.Chart:
-    """Stacked bars: claims per issue (analysis.issue_stance_counts), coloured by the stance they take
-    on the UN's role, issues in table order with their labels wrapped."""
-    frame = counts.assign(issue_axis=counts["issue"].map(wrap_label))
-    return (
-        alt.Chart(frame, title=title)
-        .mark_bar()
+    squares = (
+        alt.Chart(said[["issue_label", "issue", "sentence", "claim_id", "passage_id", "quote", "modality_label",
+                        "acts_label", "role_label", "items"]])
+        .mark_square(size=150)
         .encode(
-            y=alt.Y("issue_axis:N", title=None, sort=alt.EncodingSortField("order", order="ascending"),
-                    axis=wrapped_axis()),
-            x=alt.X("claims:Q", title="Coded claims", stack="zero", axis=alt.Axis(tickMinStep=1)),
-            color=stance_colour(legend=alt.Legend(columns=1)),
-            order=alt.Order("stance_order:Q"),
+            y=y_bare,
+            x=alt.X("sentence:O", title="Meeting sentences on the issue (one square each)",
+                    axis=alt.Axis(labels=False, ticks=False, domain=False)),
+            color=modality_colour(legend=alt.Legend(title="How the sentence is put")),
             tooltip=[
                 alt.Tooltip("issue:N", title="Issue"),
-                alt.Tooltip("stance_label:N", title="Stance"),
+                alt.Tooltip("quote:N", title="Meeting sentence"),
+                alt.Tooltip("claim_id:N", title="Claim"),
+                alt.Tooltip("passage_id:N", title="Passage"),
+                alt.Tooltip("modality_label:N", title="How it is put"),
+                alt.Tooltip("acts_label:N", title="Who acts"),
+                alt.Tooltip("role_label:N", title="Role"),
+                alt.Tooltip("items:N", title="Named in its list as"),
+            ],
+        )
+    )
+    not_discussed = (
+        alt.Chart(silent)
+        .mark_text(align="left", fontStyle="italic")
+        .encode(y=y_bare, x=alt.value(0), text=alt.Text("text:N"), tooltip=[alt.Tooltip("issue:N", title="Issue")])
+    )
+    meeting = alt.layer(squares, not_discussed).properties(
+        title=alt.Title("Meeting: its own sentences on the issue", fontSize=12, fontWeight=500), height=alt.Step(24))
+    n, discussed = len(issues), int(issues["discussed"].sum())
+    return alt.hconcat(
+        survey, meeting,
+        title=alt.Title(title or survey_title(frame),
+                        subtitle="The survey asked who is best placed; the meeting said what it said. Shown side by "
+                                 "side, not scored."),
+        description=(
+            f"Side-by-side chart of {plural(n, 'survey issue')} ({', '.join(order)}): at left the actors the survey's "
+            f"respondents named best placed, as written; at right one square per meeting sentence on the issue, "
+            f"coloured by how it is put; the meeting has sentences on {discussed} of them."
+        ),
+    ).resolve_scale(y="shared")
+
+
+def acts_modality_chart(counts: pd.DataFrame, title: str | alt.Title) -> alt.Chart:
+    """Stacked bars: claims by who acts (analysis.who_acts), each bar split by how the sentences are
+    put (modality), actors in the descriptor's order, with the claims behind each part in the tooltip."""
+    total = int(counts["claims"].sum())
+    return (
+        alt.Chart(counts, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("acts_label:N", title="Who acts in the sentence", sort=list(ACTS_LABELS.values())),
+            x=alt.X("claims:Q", title="Claims (sentences or clauses)", stack="zero", axis=alt.Axis(tickMinStep=1)),
+            color=modality_colour(legend=alt.Legend(title="How the sentence is put", columns=3)),
+            order=alt.Order("modality_order:Q"),
+            tooltip=[
+                alt.Tooltip("acts_label:N", title="Who acts"),
+                alt.Tooltip("modality_label:N", title="How it is put"),
                 alt.Tooltip("claims:Q", title="Claims"),
-                alt.Tooltip("passages:N", title="Passages"),
+                alt.Tooltip("claim_ids:N", title="Claim ids"),
                 alt.Tooltip("quotes:N", title="Quotes"),
             ],
         )
-        .properties(width=260)
+        .properties(
+            width=420,
+            description=(f"Stacked bar chart of {plural(total, 'coded claim')} by who acts in the sentence "
+                         f"(Secretary-General, UN system, member states and others kept apart), split by modality."),
+        )
     )
 
 
-def stance_colour(legend: alt.Legend | alt.UndefinedType = alt.Undefined) -> alt.Color:
-    """Return the stance colour encoding every chapter uses (on ``stance_label``), with ``legend`` if given."""
-    return alt.Color("stance_label:N", title="Stance on the UN's role", scale=stance_scale(), legend=legend)
+def modality_colour(field: str = "modality_label", legend: alt.Legend | alt.UndefinedType = alt.Undefined) -> alt.Color:
+    """Return the modality colour encoding every chapter uses (on ``field``, a MODALITY_LABELS label)."""
+    return alt.Color(f"{field}:N", title="How the sentence is put", scale=modality_scale(), legend=legend)
+
+
+def acts_colour(field: str = "acts_label", legend: alt.Legend | alt.UndefinedType = alt.Undefined) -> alt.Color:
+    """Return the who-acts colour encoding every chapter uses (on ``field``, an ACTS_LABELS label)."""
+    return alt.Color(f"{field}:N", title="Who acts", scale=acts_scale(), legend=legend)

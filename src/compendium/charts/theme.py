@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import altair as alt
 
-from compendium.data.tables import STANCE_LABELS, STANCE_ORDER
+from compendium.data.tables import ACTS_LABELS, MODALITY_LABELS
 
 THEME_NAME = "compendium"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
@@ -13,8 +13,13 @@ MUTED = "#52606d"
 GRID = "#e4e7eb"
 ACCENT = "#1f5f8b"
 
-# Stances on the UN's role, in STANCE_ORDER (most to least UN-centred); colour-blind-safe.
-STANCE_COLOURS = ["#1f5f8b", "#5fa8d3", "#d1495b", "#bcc4cc"]
+# How strongly a claim is put (MODALITY_LABELS' order: asserted, hedged, proposed, reported, question),
+# from the Okabe-Ito palette, which stays distinct under the common colour-vision deficiencies. No
+# colour means better or worse: a hedge is a reading of the wording, not a verdict.
+MODALITY_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
+# Who acts in a claim (ACTS_LABELS' order: Secretary-General, UN system, member states, international
+# community, non-state actors, none), Okabe-Ito again; "no actor" is grey.
+ACTS_COLOURS = ["#0072B2", "#56B4E9", "#D55E00", "#E69F00", "#009E73", "#999999"]
 
 CLUSTER_LABELS = {
     1: "1 R2P and human rights",
@@ -34,8 +39,6 @@ THRESHOLD = "#d1495b"
 ON_DARK = "white"
 
 
-# How the survey and the meeting compare on an issue (survey annex).
-AGREEMENT_COLOURS = ["#3b8b5a", "#9cc5a1", "#d1495b", "#bcc4cc"]
 # Whether the survey asked about an issue and the meeting discussed it (survey annex): asked and
 # discussed, asked only, discussed only, neither.
 COVERAGE_COLOURS = ["#1f5f8b", "#e07a1f", "#9aa5b1", "#e4e7eb"]
@@ -44,9 +47,15 @@ LIGHT_ACCENT = "#9cc3e0"
 # Bars that give context rather than the finding (e.g. the sections other than the clusters).
 CONTEXT_COLOUR = "#9aa5b1"
 
-def stance_scale() -> alt.Scale:
-    """Return the colour scale for stance labels, the same in every chart."""
-    return alt.Scale(domain=[STANCE_LABELS[s] for s in STANCE_ORDER], range=STANCE_COLOURS)
+
+def modality_scale() -> alt.Scale:
+    """Return the colour scale for modality labels (MODALITY_LABELS), the same in every chart."""
+    return alt.Scale(domain=list(MODALITY_LABELS.values()), range=MODALITY_COLOURS)
+
+
+def acts_scale() -> alt.Scale:
+    """Return the colour scale for who-acts labels (ACTS_LABELS), the same in every chart."""
+    return alt.Scale(domain=list(ACTS_LABELS.values()), range=ACTS_COLOURS)
 
 
 def compendium_theme() -> dict:

@@ -9,8 +9,11 @@ retyped here. A load checks, in one pass, and reports every problem with file, r
   range, unique, primary key), columns matched by name;
 - foreign keys, as the descriptor declares them;
 - cross-checks that no schema can express: passages match the source model; quotes are verbatim
-  in raw[start:end] of their passage; actor lists resolve and match the lexicon; every coded
-  passage has a claim; every figure has a ledger row; the codebook covers every category.
+  in raw[start:end] of their passage; a claim is a whole sentence or independent clause (no
+  fragment, no lead-in) whose modality its wording bears out; acts and role agree; list items sit
+  verbatim inside their claim; actor lists resolve and match the lexicon; every coded passage has a
+  claim; every figure has a ledger row; the codebook covers every category with an example coded
+  so; outcomes name real issues and passages, well-formed dates and complete values.
 
 Row numbers count the header as row 1, as a spreadsheet shows them.
 """
@@ -22,6 +25,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -34,21 +38,41 @@ from compendium import paths
 from compendium.data import source
 from compendium.errors import CompendiumError, Problem, ValidationFailed
 
-# What each coded stance on the UN's role means, in the data package's order (most to least
-# UN-centred); a test holds this order to the descriptor's enum.
-STANCE_LABELS = {
-    "un-should-lead": "UN should lead",
-    "un-should-convene-support": "UN should convene or support",
-    "un-not-well-placed": "UN not well placed",
-    "no-position": "No position",
+# Plain-language labels of the claims' coded values, in the descriptor's order (a test holds the order).
+MODALITY_LABELS = {
+    "asserted": "Asserted",
+    "hedged": "Hedged",
+    "proposed": "Proposed at the meeting",
+    "reported": "Reported view",
+    "question": "Question",
 }
-STANCE_ORDER = list(STANCE_LABELS)
+ACTS_LABELS = {
+    "secretary-general": "Secretary-General",
+    "un-system": "UN system",
+    "member-states": "Member states",
+    "international-community": "International community",
+    "non-state": "Non-state actors",
+    "none": "No actor",
+}
+ROLE_LABELS = {
+    "to-act": "Action put to the actor",
+    "able": "Able to act",
+    "convene-back": "To convene or back others",
+    "limited": "Limited or not well placed",
+    "in-question": "Role left open",
+    "pressed": "Pressed by others",
+    "resists": "Resists action",
+    "described": "Described",
+    "none": "No actor",
+}
 
-TABLES = ("passages", "issues", "claims", "actors", "figures", "ledger", "context", "codebook")
+TABLES = ("passages", "issues", "claims", "claim_items", "actors", "figures", "ledger", "context", "codebook",
+          "outcomes")
 DESCRIPTOR = paths.DATAPACKAGE.name
 RAW = f"{paths.RAW_DIR.name}/{paths.RAW_SOURCE.name}"
 
-# Coverage rule: every paragraph and bullet of these sections carries at least one claim.
+# Coverage rule: every paragraph and bullet of these sections carries at least one claim (a passage that
+# is only a lead-in excepted: its bullets carry what it says).
 CODED_SECTIONS = ("key-findings", "cluster-1", "cluster-2", "cluster-3", "cluster-4", "final-remarks")
 CODED_KINDS = ("paragraph", "bullet")
 
@@ -58,10 +82,12 @@ _DEPENDS = {
     "issues": ("issues", "passages", RAW),
     "actors": ("actors",),
     "claims": ("claims", "passages", "issues", "actors", RAW),
+    "claim_items": ("claim_items", "claims", "passages", "issues", "actors", RAW),
     "figures": ("figures", "passages", RAW),
     "ledger": ("ledger", "figures", "passages", RAW),
     "context": ("context", "passages", RAW),
     "codebook": (*TABLES, RAW),
+    "outcomes": ("outcomes", "issues", "passages"),
 }
 NOT_UTF8 = "not valid UTF-8: the file must be saved as UTF-8"
 # frictionless reports header problems too; the header check here reports them by name.
@@ -97,6 +123,11 @@ def load_claims(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
     return _load("claims", data_dir)
 
 
+def load_claim_items(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
+    """Return the list items inside the claims' sentences (one row per item, text verbatim in its claim), validated."""
+    return _load("claim_items", data_dir)
+
+
 def load_actors(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
     """Return the actor lexicon (one row per actor, with its terms), validated."""
     return _load("actors", data_dir)
@@ -120,6 +151,11 @@ def load_context(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
 def load_codebook(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
     """Return the codebook (one row per category of a coded variable), validated."""
     return _load("codebook", data_dir)
+
+
+def load_outcomes(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
+    """Return the later events and figures set beside the meeting's concerns (one row per event or figure), validated."""
+    return _load("outcomes", data_dir)
 
 
 def load_tables(data_dir: Path | str = paths.DATA_DIR) -> dict[str, pd.DataFrame]:
@@ -175,15 +211,16 @@ def provenance_checks(data_dir: Path | str = paths.DATA_DIR) -> pd.DataFrame:
     tables = load_tables(data_dir)
     problems = validate_tables(data_dir)
     recorded = (data_dir / "README.md").read_text(encoding="utf-8")
-    quoted = len(tables["claims"]) + len(tables["figures"])
+    quoted = len(tables["claims"]) + len(tables["claim_items"]) + len(tables["figures"])
+    verbatim = [p for p in problems if p.column == "quote" or (p.file == "claim_items.csv" and p.column == "text")]
     return pd.DataFrame(
         [
             {"check": "raw text's SHA-256 equals the one recorded in data/README.md",
              "checked": 1, "problems": int(sha256_of(paths.raw_source(data_dir)) not in recorded)},
             {"check": "passages table equals the source model (ids, offsets, text)",
              "checked": len(tables["passages"]), "problems": sum(p.file.startswith("passages") for p in problems)},
-            {"check": "quotes (claims and figures) found verbatim at their passage's offsets",
-             "checked": quoted, "problems": sum("quote" == (p.column or "") for p in problems)},
+            {"check": "quotes (claims, their list items and figures) found verbatim at their passage's offsets",
+             "checked": quoted, "problems": len(verbatim)},
             {"check": "all tables valid against data/datapackage.json (types, allowed values, keys)",
              "checked": sum(len(t) for t in tables.values()), "problems": len(problems)},
         ]
@@ -520,10 +557,14 @@ def _cross_check_problems(
         lambda: _issue_problems(tables, doc),
         lambda: _actor_problems(tables),
         lambda: _claim_problems(tables, doc),
+        lambda: _claim_wording_problems(descriptor, tables, doc),
+        lambda: _claim_item_problems(tables, doc),
+        lambda: _codebook_claim_example_problems(tables),
         lambda: _figure_problems(tables, doc),
         lambda: _ledger_problems(tables),
         lambda: _context_problems(tables),
         lambda: _codebook_problems(descriptor, tables),
+        lambda: _outcome_problems(tables),
     ]
     return [p for check in checks for p in check()]
 
@@ -631,8 +672,136 @@ def _quote_problems(name: str, frame: pd.DataFrame, spans: dict[str, str]) -> It
             )
 
 
+# A claim is a whole sentence or an independent clause: it has a finite verb. The list holds the
+# auxiliaries and modals of English and the lexical verbs that head a main clause of a coded passage
+# without an auxiliary, in the forms used there. It is closed on purpose: a new claim whose only verb
+# is missing fails until a coder adds the verb here, which is the review step. -ing forms and
+# infinitives are never finite, so "advancing access to technology" or "3D printing" cannot pass.
+FINITE_VERBS = frozenset(
+    "am is are was were has have had do does did can cannot could may might must shall should will would "
+    "include includes mitigate mitigates raise raises need reflect reflects lack lacks create creates face faces "
+    "ain't isn't aren't wasn't weren't hasn't haven't doesn't don't didn't can't couldn't won't wouldn't".split()
+)
+# A bullet that completes a lead-in ending in a modal ("The international community could, for example:")
+# starts with a bare verb whose finite part is in the lead-in; these are the verbs that do so.
+LEAD_IN_VERBS = frozenset("strengthen convene clarify engage re-open".split())
+# Words that hedge a claim (modality 'hedged'); an 'asserted' claim holding one must say in its note, in one
+# sentence, that the quoted word is "not the claim" or "not a hedge" ("'potential' qualifies the spoilers,
+# not the claim"). Mentioning the word is not enough: a note that explains a hedge mentions it too.
+HEDGE_WORDS = frozenset(
+    "may might could likely unlikely probably possibly perhaps potentially potential necessarily "
+    "appear appears appeared seem seems seemed supposedly".split()
+)
+# What a 'reported', 'proposed' or 'question' claim must contain.
+REPORTED_MARKERS = re.compile(
+    r"\b(?:were|was)\s+(?:raised|emphasi[sz]ed|noted|stressed|mentioned|expressed)\b|\bsome participants\b",
+    re.IGNORECASE,
+)
+PROPOSED_MARKERS = re.compile(r"\bpropos(?:ed|al|als|es)\b", re.IGNORECASE)
+QUESTION_MARKERS = re.compile(r"\?|\bwhether\b", re.IGNORECASE)
+# A clause that starts inside a sentence may not start with a word that makes it subordinate or a phrase.
+SUBORDINATE_STARTS = frozenset(
+    "to which who whom whose that as given such including from for by of with where when while because if "
+    "although though than".split()
+)
+# Which named actors (actors.csv) a value of `acts` stands for: by actor id, else by actor category.
+ACTS_ACTOR_IDS = {"secretary-general": {"secretary-general"}, "un-system": {"un-system"}}
+ACTS_CATEGORIES = {"member-states": {"states"}, "international-community": {"collective"},
+                   "non-state": {"non-state", "market", "mixed"}}
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z’'-]*")
+_SENTENCE_BEFORE = re.compile(r"[.?!][)\"'’”]?\s+$")
+_CLAUSE_BEFORE = re.compile(r"(?:[;:,]|\s[–—-]|—)\s*(?:(?:and|but|yet|or)\s+)?$")
+_SENTENCE_END = re.compile(r"[.?!][)\"'’”]?$")
+_CLAUSE_AFTER = re.compile(r"^(?:\s*[;:,]|[.?!](?:\s|$)|\s[–—-]\s|—|\))")
+
+
+def words(text: str) -> list[str]:
+    """Return the words of ``text``, lower-cased (hyphenated words and apostrophes kept)."""
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def fragment_problems(quote: str, span: str, lead_in: bool = False) -> list[str]:
+    """Return why ``quote`` is not a sentence or independent clause of ``span`` ([] when it is one).
+
+    The quote must start at the passage's start, after a sentence end, or after a clause boundary
+    (; : , or a dash, optionally followed by and/but/yet/or) and then not with a subordinating word;
+    it must end at a sentence end, before such a boundary, or at the passage's end; and it must hold
+    a finite verb (FINITE_VERBS), or, completing a lead-in, start with one of LEAD_IN_VERBS.
+    """
+    reasons = []
+    starts = [m.start() for m in re.finditer(re.escape(quote), span)]
+    if not starts:
+        return []  # not verbatim: reported by the quote check
+    first = (words(quote) or [""])[0]
+
+    def start_ok(i: int) -> bool:
+        before = span[:i]
+        if i == 0 or _SENTENCE_BEFORE.search(before):
+            return True
+        return bool(_CLAUSE_BEFORE.search(before)) and first not in SUBORDINATE_STARTS
+
+    def end_ok(i: int) -> bool:
+        after = span[i + len(quote):]
+        if not after.strip():
+            return True
+        if _SENTENCE_END.search(quote) and after[:1].isspace():
+            return True
+        return bool(_CLAUSE_AFTER.search(after))
+
+    if not any(start_ok(i) for i in starts):
+        reasons.append("does not start at a sentence or clause boundary of its passage (or starts a subordinate "
+                       f"clause or phrase with {first!r})")
+    if not any(end_ok(i) for i in starts):
+        reasons.append("does not end at a sentence or clause boundary of its passage")
+    verbs = set(words(quote)) & FINITE_VERBS
+    if not verbs and not (lead_in and first in LEAD_IN_VERBS):
+        reasons.append("has no finite verb (see FINITE_VERBS), so it is a list item or phrase, not a claim: "
+                       "put it in claim_items under its sentence")
+    return reasons
+
+
+def _ordered_passages(tables: dict[str, pd.DataFrame]) -> pd.DataFrame | None:
+    """Return passages (passage_id, section, kind, start, text) in document order, or None."""
+    if not _has(tables, "passages", ("passage_id", "section", "kind", "start", "text")):
+        return None
+    frame = tables["passages"]
+    order = pd.to_numeric(frame["start"], errors="coerce")
+    return frame.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order")
+
+
+def lead_in_passages(tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
+    """Return {lead-in passage id: the bullets that complete it}: a paragraph ending in ':' and the run of
+    bullets that follows it in its section."""
+    passages = _ordered_passages(tables)
+    if passages is None:
+        return {}
+    found: dict[str, list[str]] = {}
+    current = None
+    for row in passages.itertuples(index=False):
+        if row.kind == "bullet" and current is not None and row.section == current[1]:
+            found[current[0]].append(row.passage_id)
+            continue
+        current = None
+        if row.kind == "paragraph" and row.text.rstrip().endswith(":"):
+            current = (row.passage_id, row.section)
+            found[row.passage_id] = []
+    return {k: v for k, v in found.items() if v}
+
+
+def lead_in_sentence(text: str) -> str:
+    """Return the last sentence of a lead-in passage: the words the following bullets complete."""
+    return re.split(r"(?<=[.?!])\s+", text.strip())[-1]
+
+
+def _whole_lead_in(text: str) -> bool:
+    """Return True if a lead-in passage holds nothing but its lead-in sentence (so it needs no claim)."""
+    return lead_in_sentence(text) == text.strip()
+
+
 def _claim_problems(tables: dict[str, pd.DataFrame], doc: source.Document | None) -> Iterator[Problem]:
-    """Yield claim problems: ids, quotes, sections, clusters, actor lists and coverage of the coded passages."""
+    """Yield claim problems: ids, quotes, sections, clusters, actor lists and coverage of the coded passages
+    (a passage that is only a lead-in needs no claim)."""
     columns = ("claim_id", "passage_id", "quote", "section", "cluster", "issue_id", "actors")
     if not _has(tables, "claims", columns):
         return
@@ -666,12 +835,176 @@ def _claim_problems(tables: dict[str, pd.DataFrame], doc: source.Document | None
         yield from _claim_cluster_problems(row, claim, issues)
         yield from _claim_actor_problems(row, claim, patterns)
     if passages is not None:
-        coded = passages[passages["section"].isin(CODED_SECTIONS) & passages["kind"].isin(CODED_KINDS)].index
-        for passage_id in coded.difference(pd.Index(claims["passage_id"].unique()), sort=False):
+        coded = passages[passages["section"].isin(CODED_SECTIONS) & passages["kind"].isin(CODED_KINDS)]
+        lead_ins = {p for p in lead_in_passages(tables) if p in passages.index and "text" in passages
+                    and _whole_lead_in(passages.loc[p, "text"])}
+        for passage_id in coded.index.difference(pd.Index(claims["passage_id"].unique()), sort=False):
+            if passage_id in lead_ins:
+                continue  # a lead-in is not a claim; its bullets carry what it says (claims.lead_in)
             yield Problem(
                 "claims.csv", None, "passage_id",
-                f"passage {passage_id!r} has no claim (every coded passage needs one)",
+                f"passage {passage_id!r} has no claim (every coded passage needs one, except a lead-in)",
             )
+
+
+def _claim_wording_problems(
+    descriptor: dict, tables: dict[str, pd.DataFrame], doc: source.Document | None
+) -> Iterator[Problem]:
+    """Yield problems with what a claim is and how strongly it is put: fragments and lead-ins, missing or
+    unfounded modality, a hedge dropped, acts and role out of step, lead-ins not carried into their bullets."""
+    columns = ("claim_id", "passage_id", "quote", "modality", "acts", "role", "actors", "lead_in", "note")
+    if not _has(tables, "claims", columns):
+        return
+    claims = tables["claims"]
+    spans = _passage_spans(tables, doc)
+    enums = _enums(descriptor)
+    modalities = enums.get("claims.modality", list(MODALITY_LABELS))
+    lead_ins = lead_in_passages(tables)
+    texts = dict(zip(tables["passages"]["passage_id"], tables["passages"]["text"])) if _has(
+        tables, "passages", ("passage_id", "text")) else {}
+    named_by = _acts_named_by(tables)
+    patterns = _patterns(tables)
+    for row, claim in enumerate(claims.to_dict("records"), start=2):
+        quote, lead_in = claim["quote"], claim["lead_in"]
+        lead_text = lead_in_sentence(texts[lead_in]) if lead_in in texts else ""
+        lead_named = set(lexicon.actors_named(lead_text, patterns)) if patterns and lead_text else set()
+        if quote.rstrip().endswith(":"):
+            what = "a lead-in" if claim["passage_id"] in lead_ins else "cut before what its ':' introduces"
+            yield Problem("claims.csv", row, "quote",
+                          f"{what}, not a claim: a quote may not end with ':'; code the sentences or bullets that "
+                          "complete it and name its passage in their lead_in")
+        elif claim["passage_id"] in spans:
+            for reason in fragment_problems(quote, spans[claim["passage_id"]], lead_in=bool(lead_in)):
+                yield Problem("claims.csv", row, "quote", f"a fragment, not a claim: the quote {reason}")
+        yield from _modality_problems(row, claim, modalities, lead_text)
+        yield from _acts_role_problems(row, claim, lead_named, named_by)
+        if lead_in:
+            bullets = lead_ins.get(lead_in, [])
+            if claim["passage_id"] not in bullets:
+                yield Problem("claims.csv", row, "lead_in",
+                              f"{lead_in!r} is not a lead-in (a paragraph ending in ':') followed by the bullet "
+                              f"{claim['passage_id']!r}")
+    carried = set(zip(claims["passage_id"], claims["lead_in"]))
+    for lead_in, bullets in lead_ins.items():
+        for bullet in bullets:
+            if bullet in set(claims["passage_id"]) and (bullet, lead_in) not in carried:
+                yield Problem("claims.csv", None, "lead_in",
+                              f"no claim of bullet {bullet!r} names its lead-in {lead_in!r}: code what the lead-in "
+                              "contributes (actor, hedge) into the claim that completes it")
+
+
+def _modality_problems(row: int, claim: dict, modalities: list[str], lead_text: str) -> Iterator[Problem]:
+    """Yield problems if the modality is missing or unknown, or the wording does not bear it out."""
+    modality, quote = claim["modality"], claim["quote"]
+    choices = ", ".join(modalities)
+    if not modality:
+        yield Problem("claims.csv", row, "modality", f"missing modality: code one of {choices} from the wording")
+        return
+    if modality not in modalities:
+        yield Problem("claims.csv", row, "modality", f"{modality!r} is not a modality; choose one of {choices}")
+        return
+    hedges = sorted(set(words(quote)) & HEDGE_WORDS)
+    if quote.rstrip(" )").endswith("?") and modality != "question":
+        yield Problem("claims.csv", row, "modality", f"the quote is a question, coded {modality!r}: code 'question'")
+    expected = {"question": QUESTION_MARKERS, "proposed": PROPOSED_MARKERS, "reported": REPORTED_MARKERS}
+    if modality in expected and not expected[modality].search(quote):
+        yield Problem("claims.csv", row, "modality",
+                      f"coded {modality!r} but the quote has no marker of it ({expected[modality].pattern})")
+    if modality == "hedged" and not hedges and not set(words(lead_text)) & HEDGE_WORDS:
+        yield Problem("claims.csv", row, "modality",
+                      "coded 'hedged' but neither the quote nor its lead-in has a hedge word (HEDGE_WORDS)")
+    if modality == "asserted" and hedges:
+        note = claim["note"].lower()
+        unexplained = [h for h in hedges if not re.search(rf"'{h}'[^.]*\bnot (?:the claim|a hedge)\b", note)]
+        if unexplained:
+            yield Problem("claims.csv", row, "modality",
+                          f"coded 'asserted' but the quote says {', '.join(repr(h) for h in unexplained)}: code "
+                          "'hedged', or say in the note why the word does not hedge the claim, as in "
+                          "\"'potential' qualifies the spoilers, not the claim\"")
+
+
+def _acts_named_by(tables: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
+    """Return {acts value: the actor ids that name it} from the lexicon (ACTS_ACTOR_IDS, ACTS_CATEGORIES)."""
+    if not _has(tables, "actors", ("actor_id", "category")):
+        return {}
+    actors = tables["actors"]
+    named = {acts: set(ids) for acts, ids in ACTS_ACTOR_IDS.items()}
+    for acts, categories in ACTS_CATEGORIES.items():
+        named[acts] = set(actors.loc[actors["category"].isin(categories), "actor_id"])
+    return named
+
+
+def _acts_role_problems(
+    row: int, claim: dict, lead_named: set[str], named_by: dict[str, set[str]]
+) -> Iterator[Problem]:
+    """Yield problems if role and acts disagree about whether an actor has a part, or if the actor in acts is
+    named neither in the quote nor in its lead-in and the note does not say who it is."""
+    acts, role = claim["acts"], claim["role"]
+    if acts and role and (acts == "none") != (role == "none"):
+        yield Problem("claims.csv", row, "role",
+                      f"role is 'none' exactly when acts is 'none' (found acts {acts!r}, role {role!r})")
+    if acts in named_by and not claim["note"]:
+        named = {a for a in claim["actors"].split(";") if a} | lead_named
+        if not named & named_by[acts]:
+            yield Problem("claims.csv", row, "acts",
+                          f"acts is {acts!r} but the quote names no such actor ({', '.join(sorted(named)) or 'none'}"
+                          " named): correct acts, or say in the note who acts (a pronoun, 'this role', a lead-in)")
+
+
+def _claim_item_problems(tables: dict[str, pd.DataFrame], doc: source.Document | None) -> Iterator[Problem]:
+    """Yield item problems: text not verbatim in its passage or outside its claim's quote, numbers not 1..n."""
+    if not _has(tables, "claim_items", ("claim_id", "item", "text")) or not _has(
+            tables, "claims", ("claim_id", "passage_id", "quote")):
+        return
+    claims = tables["claims"].set_index("claim_id")
+    spans = _passage_spans(tables, doc)
+    items = tables["claim_items"]
+    for row, entry in enumerate(items.to_dict("records"), start=2):
+        if entry["claim_id"] not in claims.index:
+            continue  # reported by the foreign key
+        claim = claims.loc[entry["claim_id"]]
+        span = spans.get(claim["passage_id"])
+        if span is not None and entry["text"] not in span:
+            yield Problem("claim_items.csv", row, "text",
+                          f"not found verbatim in raw[start:end] of passage {claim['passage_id']!r}: "
+                          f"{entry['text']!r}")
+        elif entry["text"] not in claim["quote"]:
+            yield Problem("claim_items.csv", row, "text",
+                          f"not inside the quote of claim {entry['claim_id']!r}: an item belongs to its sentence")
+    for claim_id, numbers in items.groupby("claim_id", sort=False)["item"]:
+        found = [str(n) for n in numbers]
+        expected = [str(n) for n in range(1, len(found) + 1)]
+        if found != expected:
+            yield Problem("claim_items.csv", None, "item",
+                          f"items of {claim_id!r} must be numbered {', '.join(expected)} in order, "
+                          f"found {', '.join(found)}")
+
+
+def _codebook_claim_example_problems(tables: dict[str, pd.DataFrame]) -> Iterator[Problem]:
+    """Yield problems if a codebook row's example claim is not in its example passage or not coded so."""
+    columns = ("variable", "category", "fields", "example_passage_id", "example_claim_id")
+    if not _has(tables, "codebook", columns) or not _has(tables, "claims", ("claim_id", "passage_id")):
+        return
+    claims = tables["claims"].set_index("claim_id")
+    for row, entry in enumerate(tables["codebook"].to_dict("records"), start=2):
+        claim_id = entry["example_claim_id"]
+        claim_fields = [f.split(".", 1)[1] for f in entry["fields"].split(";") if f.startswith("claims.")]
+        if not claim_id:
+            if claim_fields:
+                yield Problem("codebook.csv", row, "example_claim_id",
+                              "a category of the claims table needs an example claim (its verbatim example)")
+            continue
+        if claim_id not in claims.index:
+            continue  # reported by the foreign key
+        claim = claims.loc[claim_id]
+        if claim["passage_id"] != entry["example_passage_id"]:
+            yield Problem("codebook.csv", row, "example_claim_id",
+                          f"claim {claim_id!r} is in passage {claim['passage_id']!r}, "
+                          f"not {entry['example_passage_id']!r}")
+        for field in claim_fields:
+            if field in claim and claim[field] != entry["category"]:
+                yield Problem("codebook.csv", row, "example_claim_id",
+                              f"claim {claim_id!r} is coded {claim[field]!r} in {field}, not {entry['category']!r}")
 
 
 def _claim_cluster_problems(row: int, claim: dict, issues: dict[str, str]) -> Iterator[Problem]:
@@ -788,6 +1121,118 @@ def _context_problems(tables: dict[str, pd.DataFrame]) -> Iterator[Problem]:
             yield Problem("context.csv", row, "year", f"year {entry['year']} disagrees with date {entry['date']}")
 
 
+# Confidence words of the outcomes table, weakest first (a row never rises above its lead's).
+OUTCOME_CONFIDENCE = ("unverified", "second-hand", "direct")
+
+
+def _outcome_problems(tables: dict[str, pd.DataFrame]) -> Iterator[Problem]:
+    """Yield outcome problems the schema cannot express: ids in the semicolon lists resolve (issues,
+    passages) and do not repeat; end_date is after date; a month or year date is its first day; a value
+    comes with unit, qualifier, year and measure (and those only with a value); the cluster agrees with
+    the issues; an 'unverified' row says so."""
+    columns = ("issue_ids", "passage_ids", "date", "date_precision", "end_date", "value", "unit", "qualifier",
+               "year", "measure", "cluster", "confidence", "event", "note")
+    if not _has(tables, "outcomes", columns):
+        return
+    name = "outcomes.csv"
+    issues: dict[str, str] = {}
+    if _has(tables, "issues", ("issue_id", "cluster")):
+        issues = dict(zip(tables["issues"]["issue_id"], tables["issues"]["cluster"]))
+    passages: list[str] = []
+    if _has(tables, "passages", ("passage_id",)):
+        passages = list(tables["passages"]["passage_id"])
+    for row, entry in enumerate(tables["outcomes"].to_dict("records"), start=2):
+        yield from _id_list_problems(name, row, "issue_ids", entry["issue_ids"], list(issues),
+                                     lambda bad: f"valid: {_choices(issues, limit=40)}", "issues.issue_id")
+        yield from _id_list_problems(name, row, "passage_ids", entry["passage_ids"], passages,
+                                     lambda bad: _passage_hint(bad, passages), "passages.passage_id")
+        yield from _outcome_date_problems(name, row, entry)
+        yield from _outcome_value_problems(name, row, entry)
+        if issues:
+            yield from _outcome_cluster_problems(name, row, entry, issues)
+        if entry["confidence"] == "unverified" and "unverified" not in (entry["event"] + " " + entry["note"]).lower():
+            yield Problem(name, row, "note", "an 'unverified' row must say so in its event or note (never shown as fact)")
+
+
+def _ids(cell: str) -> list[str]:
+    """Return the ids of a semicolon-separated cell, empty items dropped (the schema pattern reports those)."""
+    return [item for item in cell.split(";") if item]
+
+
+def _choices(values: Iterable[str], limit: int = 12) -> str:
+    """Return the valid choices in words, shortened past ``limit``."""
+    values = list(values)
+    shown = ", ".join(values[:limit])
+    return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
+
+
+def _passage_hint(passage_id: str, passages: list[str]) -> str:
+    """Return the valid passage ids to name for a bad one: those of its section, else the sections."""
+    section = passage_id.split("/")[0]
+    same = [p for p in passages if p.split("/")[0] == section]
+    if same:
+        return f"passages of section {section!r}: {_choices(same, limit=20)}"
+    return f"sections: {_choices(dict.fromkeys(p.split('/')[0] for p in passages), limit=20)}"
+
+
+def _iso(value: str) -> tuple[int, int, int] | None:
+    """Return (year, month, day) of an ISO date string, or None if it is not one (reported as a type error)."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
+    return tuple(int(g) for g in match.groups()) if match else None  # type: ignore[return-value]
+
+
+def _id_list_problems(name: str, row: int, column: str, cell: str, known: list[str], hint, target: str
+                      ) -> Iterator[Problem]:
+    """Yield problems for one semicolon list: repeated ids, and ids not in ``known`` (when it could be read)."""
+    ids = _ids(cell)
+    for item in sorted({i for i in ids if ids.count(i) > 1}):
+        yield Problem(name, row, column, f"{item!r} is listed more than once")
+    if not known:
+        return  # the referenced table could not be read; its own problems are reported
+    for item in dict.fromkeys(ids):
+        if item not in known:
+            yield Problem(name, row, column, f"{item!r} not found in {target} ({hint(item)})")
+
+
+def _outcome_date_problems(name: str, row: int, entry: dict) -> Iterator[Problem]:
+    """Yield problems with end_date not after date, and a month or year date not written as its first day."""
+    start, end = _iso(entry["date"]), _iso(entry["end_date"])
+    if start and end and end < start:
+        yield Problem(name, row, "end_date", f"{entry['end_date']!r} is before date {entry['date']!r}")
+    if start and end and end == start:
+        yield Problem(name, row, "end_date", "end_date equals date: leave it empty for a single day")
+    precision = entry["date_precision"]
+    if start and precision == "month" and start[2] != 1:
+        yield Problem(name, row, "date",
+                      f"a month-precision date is written as the month's first day, not {entry['date']!r}")
+    if start and precision == "year" and start[1:] != (1, 1):
+        yield Problem(name, row, "date", f"a year-precision date is written as 1 January, not {entry['date']!r}")
+
+
+def _outcome_value_problems(name: str, row: int, entry: dict) -> Iterator[Problem]:
+    """Yield problems when a value lacks its unit, qualifier, year or measure, or those come without a value."""
+    for column in ("unit", "qualifier", "year", "measure"):
+        if entry["value"] and not entry[column]:
+            yield Problem(name, row, column, f"a numeric row (value {entry['value']!r}) needs its {column}")
+        if not entry["value"] and entry[column]:
+            yield Problem(name, row, column, f"{column} {entry[column]!r} is given without a value")
+
+
+def _outcome_cluster_problems(name: str, row: int, entry: dict, issues: dict[str, str]) -> Iterator[Problem]:
+    """Yield a problem if the row's cluster is not the cluster of any of its (known) issues."""
+    known = [i for i in _ids(entry["issue_ids"]) if i in issues]
+    if not known:
+        return
+    clusters = {issues[i] for i in known}
+    if entry["cluster"] and entry["cluster"] not in clusters:
+        allowed = sorted(c for c in clusters if c) or ["empty (cross-cutting issues only)"]
+        yield Problem(name, row, "cluster",
+                      f"cluster {entry['cluster']!r} is not the cluster of any of its issues (valid: {', '.join(allowed)})")
+    if not entry["cluster"] and "" not in clusters:
+        yield Problem(name, row, "cluster", "an empty cluster needs a cross-cutting issue; its issues are in "
+                      f"cluster(s) {', '.join(sorted(clusters))}")
+
+
 def _codebook_problems(descriptor: dict, tables: dict[str, pd.DataFrame]) -> Iterator[Problem]:
     """Yield codebook problems: unknown fields or categories, enum values without a row, examples not coded so."""
     if not _has(tables, "codebook", ("variable", "category", "fields", "example_passage_id")):
@@ -832,7 +1277,8 @@ def _enums(descriptor: dict) -> dict[str, list]:
 def _codings(tables: dict[str, pd.DataFrame]) -> dict[str, set[tuple[str, str]]]:
     """Return {'table.field': {(passage_id, value)}}: which passages each coded value is attached to."""
     pairs: dict[str, pd.DataFrame] = {}
-    for table, columns in (("claims", ("claim_type", "un_stance", "feasibility")), ("context", ("confidence",))):
+    claim_columns = ("claim_type", "modality", "acts", "role", "feasibility")
+    for table, columns in (("claims", claim_columns), ("context", ("confidence",))):
         if _has(tables, table, ("passage_id", *columns)):
             pairs.update({f"{table}.{c}": tables[table][["passage_id", c]] for c in columns})
     ledger_ok = _has(tables, "ledger", ("figure_id", "confidence", "verdict"))
