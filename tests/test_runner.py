@@ -289,7 +289,7 @@ def test_plain_papermill_pipe_runs_every_chapter_from_any_folder(tmp_path, chapt
     nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     tags = [c.metadata.get("tags", []) for c in nb.cells]
     injected = tags.index(["injected-parameters"])
-    assert tags[injected - 1] == ["parameters"]  # papermill found the parameters cell
+    assert "parameters" in tags[injected - 1]  # papermill found the parameters cell (which may also be folded)
     assert "Passed unknown parameter" not in done.stderr
 
 
