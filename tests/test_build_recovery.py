@@ -284,3 +284,14 @@ def test_book_failure_names_the_pages_with_warnings():
               "[IPKernelApp] WARNING | a kernel's notice is not a build warning\n")
     assert build.book_failure(output, 1) == "2 warning(s) or error(s) in methods.md, survey-annex.md"
     assert build.book_failure("Traceback ...\n", 1) == "jupyter-book exited with status 1"
+
+
+def test_a_build_folder_that_is_a_file_is_one_message_and_nothing_runs(tmp_path, capsys):
+    from compendium.io import FolderError
+
+    (tmp_path / "_build").write_text("x", encoding="utf-8")
+    with pytest.raises(FolderError) as raised:
+        build.build_book(path_output=tmp_path)
+    assert str(raised.value) == f"cannot write the build folder {tmp_path / '_build'}: it is a file, not a folder"
+    assert [p.name for p in tmp_path.iterdir()] == ["_build"]
+    assert capsys.readouterr().err == ""  # nothing executed, nothing else said

@@ -18,6 +18,7 @@ every log of the last build is in ``_build/logs/``.
 from __future__ import annotations
 
 import atexit
+import errno
 import hashlib
 import os
 import re
@@ -44,6 +45,8 @@ OK_MARK = ".compendium-build-ok"  # in _build/: the last build finished and succ
 PREFILL_STAMP = "compendium-prefill.stamp"  # in the cache folder: every chapter was cached for this state
 LOGS = "logs"  # in _build/: <chapter>.log for each chapter that failed, book.log for the jupyter-book step
 BOOK_STEP = "book"
+# What a build folder that cannot be written reports midway (no space, no permission, read-only)
+UNWRITABLE = {errno.ENOSPC, errno.EACCES, errno.EPERM, errno.EROFS, getattr(errno, "EDQUOT", errno.ENOSPC)}
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # Sphinx's "path:line: WARNING: message" lines (the kernels' "[IPKernelApp] WARNING |" lines are not)
 SPHINX_PROBLEM = re.compile(r"^(?:(?P<file>[^\s:][^:]*?)(?::\d+)?: )?(?:WARNING|ERROR|CRITICAL|SEVERE): ", re.M)
@@ -419,6 +422,9 @@ def build_book(root: Path = paths.ROOT, capture: bool = False, path_output: Path
     prefilled = 0
     try:
         with _terminate_as_interrupt():
+            from compendium.io import writable_folder
+
+            writable_folder(folder, "the build folder")  # one message naming it and why, before anything else
             finished_last_time = ok_mark.exists()
             ok_mark.unlink(missing_ok=True)
             if not finished_last_time:
@@ -460,10 +466,9 @@ def build_book(root: Path = paths.ROOT, capture: bool = False, path_output: Path
     except OSError as exc:
         from compendium.io import FolderError
 
-        if isinstance(exc, FolderError):
+        if isinstance(exc, FolderError) or exc.errno not in UNWRITABLE:
             raise
-        where = exc.filename or folder
-        raise FolderError(Path(where), exc, f"the build failed while {step}") from exc
+        raise FolderError(folder, exc, "the build folder") from exc
     result.prefilled = prefilled
     result.failure = ours[-1] if result.returncode != 0 and ours else None
     return result
