@@ -171,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=positive_int, default=2, help="chapters run at once (default: %(default)s)")
     p.set_defaults(func=cmd_snapshot)
 
-    p = sub.add_parser("pageweight", help="bytes per page of the built book (chapter budget: 300 KB)")
+    p = sub.add_parser("pageweight", help="bytes per page of the built book (chapter budget: 400 KB)")
     p.add_argument("html_dir", nargs="?", type=Path, default=paths.BUILD_DIR / "html", help="built book (default: %(default)s)")
     p.set_defaults(func=cmd_pageweight)
 
