@@ -30,6 +30,17 @@ def test_build_has_no_warnings(book_build):
     assert not problems, "\n".join(problems)
 
 
+def test_a_finished_build_leaves_its_mark_and_the_log_of_its_jupyter_book_step(book_build):
+    """The mark tells the next build it need not mend anything; book.log is what `compendium log book` prints."""
+    from compendium.book.build import BOOK_STEP, LOGS, OK_MARK
+
+    if book_build is None:
+        pytest.skip("COMPENDIUM_REUSE_BUILD set: no fresh build to inspect")
+    assert book_build.failure is None
+    assert (paths.BUILD_DIR / OK_MARK).is_file()
+    assert "build succeeded" in (paths.BUILD_DIR / LOGS / f"{BOOK_STEP}.log").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("page", toc_files())
 def test_every_toc_page_is_built(built_book, page):
     html = (built_book / f"{page}.html").read_text(encoding="utf-8")

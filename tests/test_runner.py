@@ -122,7 +122,12 @@ def altered_data(tmp_path_factory) -> Path:
     text = raw.read_text(encoding="utf-8")
     assert text.count(ORIGINAL) == 1, "pick another passage to alter: the source text changed"
     assert len(ORIGINAL) == len(ALTERED), "same length keeps every passage's offsets"
+    recorded = hashlib.sha256(raw.read_bytes()).hexdigest()
     raw.write_text(text.replace(ORIGINAL, ALTERED), encoding="utf-8")
+    # a deliberately edited text records its own SHA-256, which every load checks first
+    readme = copy / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8").replace(recorded, hashlib.sha256(raw.read_bytes()).hexdigest()),
+                      encoding="utf-8")
     # chapters load validated tables, which must agree with the raw text: change them alike
     for table in ("passages.csv", "claims.csv"):
         path = copy / table
@@ -284,5 +289,32 @@ def test_plain_papermill_pipe_runs_every_chapter_from_any_folder(tmp_path, chapt
     nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     tags = [c.metadata.get("tags", []) for c in nb.cells]
     injected = tags.index(["injected-parameters"])
-    assert tags[injected - 1] == ["parameters"]  # papermill found the parameters cell
+    assert "parameters" in tags[injected - 1]  # papermill found the parameters cell (which may also be folded)
     assert "Passed unknown parameter" not in done.stderr
+
+
+def test_kernels_talk_over_ipc_and_leave_no_tcp_notice_or_socket(batch, crafted):
+    """The kernel's "running over TCP without encryption" notice is not in any run's kernel.log, and no
+    socket file is left next to the chapters or in the run folders."""
+    import stat
+
+    from compendium.book.kernels import TCP_NOTICE, ipc_available
+
+    logs = [r.folder / runner.KERNEL_LOG for r in batch.values()]
+    assert all(log.is_file() for log in logs)
+    if ipc_available():
+        assert not [log for log in logs if TCP_NOTICE in log.read_text(encoding="utf-8")]
+    for folder in (paths.CHAPTERS_DIR, crafted["tiny"].parent, *(r.folder for r in batch.values())):
+        sockets = [p for p in folder.rglob("*") if stat.S_ISSOCK(p.lstat().st_mode)]
+        assert not sockets, sockets
+
+
+def test_a_runs_folder_that_is_a_file_runs_nothing_and_says_why(tmp_path, crafted):
+    target = tmp_path / "runs"
+    target.write_text("not a folder\n", encoding="utf-8")
+    plan = runner.plan_runs(["tiny"], chapters=crafted)
+    with pytest.raises(runner.FolderError) as raised:
+        runner.run_chapters(plan, runs_dir=target, progress=False)
+    assert str(target) in str(raised.value) and "it is a file, not a folder" in str(raised.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs"] and target.read_text(encoding="utf-8") == "not a folder\n"
+

@@ -305,9 +305,103 @@ def test_provenance_checks_pass_on_the_real_data():
 def test_provenance_checks_catch_a_changed_raw_hash_record(data_copy):
     readme = data_copy / "README.md"
     readme.write_text(readme.read_text(encoding="utf-8").replace(RAW_SHA256, "0" * 64), encoding="utf-8")
-    frame = data.provenance_checks(data_copy)
-    assert frame["problems"].tolist() == [1, 0, 0, 0]
-    assert "SHA-256" in frame["check"].iloc[0]
+    # the raw text's bytes are checked before anything else (issue 16): a record they no longer match stops the load
+    with pytest.raises(ValidationFailed) as raised:
+        data.provenance_checks(data_copy)
+    assert [p.file for p in raised.value.problems] == [data.RAW]
+    assert "SHA-256" in raised.value.problems[0].message
+
+
+# -- the raw text's exact bytes (issue 16: a Windows checkout) ----------------------------
+
+BOM = b"\xef\xbb\xbf"
+
+
+def windows_bytes(data: bytes, bom: bool = True, crlf: bool = True) -> bytes:
+    """Return the raw text as a Windows checkout or editor writes it: CRLF line ends and/or a byte-order mark."""
+    return (BOM if bom else b"") + (data.replace(b"\n", b"\r\n") if crlf else data)
+
+
+@pytest.mark.parametrize(("bom", "crlf", "words"), [
+    (True, True, ["byte-order mark", "CRLF"]),
+    (False, True, ["CRLF"]),
+    (True, False, ["byte-order mark"]),
+])
+def test_a_windows_checkout_of_the_raw_text_is_one_clear_problem(data_copy, bom, crlf, words):
+    raw = paths.raw_source(data_copy)
+    raw.write_bytes(windows_bytes(raw.read_bytes(), bom, crlf))
+    problems = data.validate_tables(data_copy)
+    assert len(problems) == 1, problems  # not one per quote and passage (151 before)
+    problem = problems[0]
+    assert (problem.file, problem.row, problem.column) == (data.RAW, None, None)
+    for word in words:
+        assert word in problem.message
+    assert "without them it is the published text" in problem.message
+    assert "git checkout -- data/raw/meeting-summary.txt" in problem.message and ".gitattributes" in problem.message
+    absent = {"byte-order mark", "CRLF"} - set(words)
+    assert not any(word in problem.message for word in absent)
+    with pytest.raises(ValidationFailed) as raised:
+        data.load_claims(data_copy)
+    assert raised.value.problems == [problem]
+
+
+def test_the_raw_text_is_checked_before_anything_else(data_copy):
+    """With the raw text's line ends changed and a table broken too, the raw text is the one problem reported."""
+    raw = paths.raw_source(data_copy)
+    raw.write_bytes(windows_bytes(raw.read_bytes()))
+    claims = data_copy / "claims.csv"
+    claims.write_text(claims.read_text(encoding="utf-8").replace(",finding,", ",findings,"), encoding="utf-8")
+    assert [p.file for p in data.validate_tables(data_copy)] == [data.RAW]
+    raw.write_bytes(paths.RAW_SOURCE.read_bytes())  # the published bytes again: the table's problems show
+    files = {p.file for p in data.validate_tables(data_copy)}
+    assert "claims.csv" in files and data.RAW not in files
+
+
+def test_an_edited_raw_text_is_reported_by_its_hash(data_copy):
+    raw = paths.raw_source(data_copy)
+    text = raw.read_bytes()
+    raw.write_bytes(text.replace(b"Updating the Rules", b"Updating the rules", 1))
+    problems = data.raw_text_problems(data_copy)
+    assert len(problems) == 1 and data.validate_tables(data_copy) == problems
+    message = problems[0].message
+    assert hashlib.sha256(raw.read_bytes()).hexdigest() in message and RAW_SHA256 in message
+    assert "not the published text" in message and "CRLF" not in message and "byte-order" not in message
+    raw.write_bytes(windows_bytes(raw.read_bytes()))  # an edit and a Windows checkout: not only line ends
+    message = data.raw_text_problems(data_copy)[0].message
+    assert "not the published text" in message and "it also has a UTF-8 byte-order mark" in message
+
+
+def test_the_published_bytes_pass_and_a_folder_without_a_record_is_not_checked(data_copy):
+    assert data.raw_text_problems() == [] and data.raw_text_problems(data_copy) == []
+    (data_copy / "README.md").unlink()
+    raw = paths.raw_source(data_copy)
+    raw.write_bytes(windows_bytes(raw.read_bytes()))
+    assert data.raw_text_problems(data_copy) == []  # no recorded SHA-256 to hold the bytes to
+
+
+def test_gitattributes_keep_the_raw_text_and_data_byte_exact_under_autocrlf(tmp_path):
+    """Commit the project's .gitattributes and data, clone with core.autocrlf=true: every data file is byte-exact."""
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    import subprocess
+
+    def run(*args, cwd):
+        subprocess.run([git, "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "core.autocrlf=true",
+                        *args], cwd=cwd, check=True, capture_output=True)
+
+    origin = tmp_path / "origin"
+    shutil.copytree(paths.DATA_DIR, origin / "data")
+    shutil.copy2(paths.ROOT / ".gitattributes", origin / ".gitattributes")
+    run("init", "-q", cwd=origin)
+    run("add", ".", cwd=origin)
+    run("commit", "-q", "-m", "data", cwd=origin)
+    run("clone", "-q", str(origin), str(tmp_path / "clone"), cwd=tmp_path)
+    files = sorted(p.relative_to(paths.DATA_DIR) for p in paths.DATA_DIR.rglob("*") if p.is_file())
+    assert Path("raw/meeting-summary.txt") in files
+    changed = [f for f in files if (tmp_path / "clone" / "data" / f).read_bytes() != (paths.DATA_DIR / f).read_bytes()]
+    assert not changed
+    assert data.raw_text_problems(tmp_path / "clone" / "data") == []
 
 
 def test_loading_every_table_is_fast():

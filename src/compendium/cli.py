@@ -33,10 +33,34 @@ def cmd_passages(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Build the HTML book into _build/html."""
+    """Build the HTML book into _build/html; a failure ends with one line naming the chapter or step and its log."""
     from compendium.book.build import build_book
 
     return build_book().returncode
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    """Print a log of the last build: a chapter's, or the jupyter-book step's (``book``); all of them without a name."""
+    from compendium.book.build import LOGS
+
+    folder = args.build_dir / LOGS
+    logs = sorted(folder.glob("*.log")) if folder.is_dir() else []
+    if args.name:
+        chosen = [folder / f"{args.name}.log"]
+        if not chosen[0].is_file():
+            names = ", ".join(p.stem for p in logs) or "none"
+            print(f"error: the last build in {args.build_dir} has no log '{args.name}' (logs: {names})", file=sys.stderr)
+            return 2
+    else:
+        chosen = logs
+        if not chosen:
+            print(f"error: no build logs in {folder}", file=sys.stderr)
+            return 2
+    for path in chosen:
+        if len(chosen) > 1:
+            print(f"==> {path} <==")
+        print(path.read_text(encoding="utf-8", errors="replace"), end="")
+    return 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -147,7 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=positive_int, default=2, help="chapters run at once (default: %(default)s)")
     p.set_defaults(func=cmd_snapshot)
 
-    p = sub.add_parser("pageweight", help="bytes per page of the built book (chapter budget: 300 KB)")
+    p = sub.add_parser("pageweight", help="bytes per page of the built book (chapter budget: 400 KB)")
     p.add_argument("html_dir", nargs="?", type=Path, default=paths.BUILD_DIR / "html", help="built book (default: %(default)s)")
     p.set_defaults(func=cmd_pageweight)
 
@@ -158,6 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="build the HTML book into _build/html (warnings are errors)")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("log", help="print a log of the last build: a chapter's, or 'book' for the jupyter-book step")
+    p.add_argument("name", nargs="?", help="chapter name or 'book' (default: every log of the last build)")
+    p.add_argument("--build-dir", type=Path, default=paths.BUILD_DIR, help="build folder (default: %(default)s)")
+    p.set_defaults(func=cmd_log)
 
     p = sub.add_parser("list", help="list the chapters and their parameters (name, type, default, meaning)")
     p.set_defaults(func=cmd_list)
@@ -191,3 +220,5 @@ def main(argv: list[str] | None = None) -> int:
     except CompendiumError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130  # Ctrl-C (or SIGTERM during a build): no traceback; a build says itself where it stopped

@@ -14,7 +14,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from compendium.io import write_csv_atomic, write_text_atomic
+from compendium.io import write_bytes_atomic, write_csv_atomic, write_text_atomic, writable_folder
 from compendium.paths import resolve_data_dir
 
 
@@ -27,10 +27,7 @@ def export_chart(chart: alt.TopLevelMixin, stem: Path) -> list[Path]:
     spec = chart.to_dict()
     json_path = write_text_atomic(stem.with_suffix(".vl.json"), json.dumps(spec, indent=2, sort_keys=True) + "\n")
     svg_path = write_text_atomic(stem.with_suffix(".svg"), render_svg(spec))
-    png_path = stem.with_suffix(".png")
-    tmp = png_path.with_suffix(".png.tmp")
-    tmp.write_bytes(vlc.vegalite_to_png(spec, scale=2, vl_version=VL_VERSION))
-    tmp.replace(png_path)
+    png_path = write_bytes_atomic(stem.with_suffix(".png"), vlc.vegalite_to_png(spec, scale=2, vl_version=VL_VERSION))
     return [json_path, svg_path, png_path]
 
 
@@ -48,6 +45,9 @@ class Publisher:
         pd.set_option("display.max_rows", 500)
         pd.set_option("display.max_colwidth", None)
         self.output_dir = resolve_data_dir(output_dir) if str(output_dir) else None
+        if self.output_dir is not None:
+            # one message naming the folder and why, before anything is exported
+            writable_folder(self.output_dir, "the export folder")
         self.names: list[str] = []
 
     def _claim(self, name: str) -> None:

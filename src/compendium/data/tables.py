@@ -253,9 +253,62 @@ def _file(name: str) -> str:
 
 
 def _checked(data_dir: Path | str) -> tuple[dict[str, pd.DataFrame], tuple[Problem, ...]]:
-    """Return (typed tables, problems) for ``data_dir``, cached while none of its files change."""
+    """Return (typed tables, problems) for ``data_dir``, cached while none of its files change.
+
+    The raw text's bytes are checked first: if they are not the recorded ones, that is the only problem."""
     directory = Path(data_dir).resolve()
+    raw_problems = raw_text_problems(directory)
+    if raw_problems:
+        return {}, tuple(raw_problems)
     return _checked_cached(str(directory), _signature(directory))
+
+
+# The raw text's SHA-256 as data/README.md records it: "| SHA-256 | `<64 hex digits>` |"
+_RECORDED_SHA256 = re.compile(r"^\|\s*SHA-256\s*\|\s*`([0-9a-f]{64})`", re.M)
+_BOM = b"\xef\xbb\xbf"
+
+
+def raw_text_problems(data_dir: Path | str = paths.DATA_DIR) -> list[Problem]:
+    """Return one problem if the raw text's bytes differ from the SHA-256 recorded in the data
+    folder's README.md, else none (nor when no README there records one, or the text is missing:
+    the source check reports that). Offsets and quotes are defined on the exact published bytes,
+    so this runs before any other check, and when it fails no other check is run. Where the only
+    difference is Windows line ends (CRLF) or a UTF-8 byte-order mark, the message says so."""
+    directory = Path(data_dir)
+    raw = paths.raw_source(directory)
+    try:
+        match = _RECORDED_SHA256.search((directory / "README.md").read_text(encoding="utf-8", errors="replace"))
+        data = raw.read_bytes()
+    except OSError:
+        return []
+    if match is None:
+        return []
+    recorded, found = match[1], hashlib.sha256(data).hexdigest()
+    if found == recorded:
+        return []
+    changes, restored = [], data
+    if restored.startswith(_BOM):
+        changes.append("a UTF-8 byte-order mark at its start")
+        restored = restored[len(_BOM):]
+    if b"\r\n" in restored:
+        changes.append("Windows line ends (CRLF)")
+        restored = restored.replace(b"\r\n", b"\n")
+    restore = f"`git checkout -- {paths.DATA_DIR.name}/{RAW}`"
+    if changes and hashlib.sha256(restored).hexdigest() == recorded:
+        message = (
+            f"has {' and '.join(changes)}, as git with core.autocrlf=true or an editor on Windows writes it; "
+            f"without them it is the published text (SHA-256 recorded in README.md). Offsets and quotes are "
+            f"defined on the exact published bytes, so nothing else was checked: restore them with {restore} "
+            f"(the repository's .gitattributes keeps them exact on every platform)"
+        )
+    else:
+        also = f" (it also has {' and '.join(changes)})" if changes else ""
+        message = (
+            f"its SHA-256 is {found}, not the {recorded} recorded in README.md{also}: this is not the published "
+            f"text, on whose exact bytes offsets and quotes are defined, so nothing else was checked. Restore it "
+            f"with {restore}, or, for a deliberately edited text, regenerate passages.csv and record its SHA-256 in README.md"
+        )
+    return [Problem(RAW, None, None, message)]
 
 
 def _signature(directory: Path) -> tuple:
