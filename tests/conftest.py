@@ -23,7 +23,7 @@ from compendium.charts.theme import enable_theme
 
 # Fixtures that execute chapters; a test that uses one (directly or through another fixture) gets
 # the "chapters" marker, so `make test-fast` (-m "not chapters") runs every other test.
-EXECUTING_FIXTURES = {"book_build", "built_book", "default_runs", "executed_run", "batch"}
+EXECUTING_FIXTURES = {"book_build", "built_book", "default_runs", "default_run_cache", "executed_run", "batch"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -57,16 +57,28 @@ def built_book(book_build) -> Path:
 
 
 @pytest.fixture(scope="session")
-def default_runs(tmp_path_factory):
-    """Every chapter run once through the runner with its default parameters (two at a time)."""
-    from compendium.book.runner import plan_runs, run_chapters
+def default_run_cache(tmp_path_factory) -> dict[str, runner.RunResult]:
+    """The session's default runs, by chapter: each chapter is run at most once per session."""
+    return {"_folder": tmp_path_factory.mktemp("default-runs")}
 
-    runs = run_chapters(plan_runs([], all_chapters=True), runs_dir=tmp_path_factory.mktemp("default-runs"),
-                        jobs=2, progress=False)
-    failed = {r.chapter: r.error for r in runs if r.status != "ok"}
+
+def _default_runs(cache: dict, chapters: list[str]) -> list[runner.RunResult]:
+    missing = [c for c in chapters if c not in cache]
+    if missing:
+        runs = runner.run_chapters(runner.plan_runs(missing), runs_dir=cache["_folder"], jobs=2, progress=False)
+        cache.update({run.chapter: run for run in runs})
+    failed = {c: cache[c].error for c in chapters if cache[c].status != "ok"}
     if failed:
         pytest.fail(f"chapters failed with default parameters: {failed}")
-    return runs
+    return [cache[c] for c in chapters]
+
+
+@pytest.fixture(scope="session")
+def default_runs(default_run_cache):
+    """Every chapter run once through the runner with its default parameters (two at a time)."""
+    from compendium.book.params import toc_chapters
+
+    return _default_runs(default_run_cache, list(toc_chapters()))
 
 
 # -- shared by the tests of the chapter modules -------------------------------------------------
@@ -129,10 +141,10 @@ def exported_spec(folder: Path, name: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-def executed_run(default_runs):
-    """Return a function giving the default run of one chapter (a runner.RunResult), from the session's runs."""
-    by_chapter = {run.chapter: run for run in default_runs}
-    return by_chapter.__getitem__
+def executed_run(default_run_cache):
+    """Return a function giving the default run of one chapter (a runner.RunResult); a chapter is run
+    the first time a test asks for it, and only that chapter."""
+    return lambda chapter: _default_runs(default_run_cache, [chapter])[0]
 
 
 def run_plans(runs_dir: Path, jobs: int = 2, **plans: list[runner.ChapterRun]) -> dict[str, runner.RunResult]:
