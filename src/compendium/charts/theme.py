@@ -28,6 +28,12 @@ CLUSTER_LABELS = {
     4: "4 Sustainable development",
 }
 
+# Later events the outcomes table files under no cluster: the Secretary-General, the selection and UN-wide reform.
+SECRETARY_GENERAL_LABEL = "Secretary-General and selection"
+# That group, then the four clusters (CLUSTER_LABELS' order), from the Okabe-Ito palette, which stays distinct
+# under the common colour-vision deficiencies (its yellow left out: too pale on white).
+CLUSTER_COLOURS = ["#CC79A7", "#0072B2", "#D55E00", "#009E73", "#E69F00"]
+
 CATEGORY_COLOURS = ["#1f5f8b", "#e07a1f", "#3b8b5a", "#d1495b", "#7d5ba6", "#8c6d46", "#c2577f", "#6b7b8c"]
 
 # Ledger verdicts, in the data package's order: supported, different measure, contradicted, no source found.
@@ -56,6 +62,12 @@ def modality_scale() -> alt.Scale:
 def acts_scale() -> alt.Scale:
     """Return the colour scale for who-acts labels (ACTS_LABELS), the same in every chart."""
     return alt.Scale(domain=list(ACTS_LABELS.values()), range=ACTS_COLOURS)
+
+
+def cluster_scale() -> alt.Scale:
+    """Return the colour scale for the Secretary-General's group and the four clusters (CLUSTER_LABELS),
+    the same in every chart."""
+    return alt.Scale(domain=[SECRETARY_GENERAL_LABEL, *CLUSTER_LABELS.values()], range=CLUSTER_COLOURS)
 
 
 def compendium_theme() -> dict:
