@@ -7,9 +7,11 @@ chapter's charts. None is real survey data; none is written to data/ or shown in
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -17,14 +19,17 @@ import pandas as pd
 import pytest
 from conftest import exported_spec, run_plans, title_text, tooltip_fields
 
+from compendium import paths
 from compendium.book import runner
 from compendium.book.params import MissingPathError
-from compendium.data import source
-from compendium.data import responses
+from compendium.data import responses, source
 from compendium.data.responses import AFFILIATIONS, BEST_ISSUE, FEASIBILITY, LOCATIONS
+from compendium.data.tables import ACTS_LABELS, MODALITY_LABELS, lead_in_sentence
 
 CHAPTER = "survey-annex"
-BOOK_FIGURES = ("annex-fig-matrix", "annex-fig-actors", "annex-fig-coverage", "annex-fig-agreement")
+BOOK_FIGURES = ("annex-fig-matrix", "annex-fig-coverage", "annex-fig-side-by-side")
+BOOK_TABLES = ("annex-best-placed", "annex-asked-not-discussed", "annex-discussed-not-asked", "annex-side-by-side",
+               "annex-lost-charts", "annex-responses-schema")
 RESPONSE_FIGURES = (
     "annex-fig-responses-best-issue",
     "annex-fig-responses-feasibility",
@@ -32,12 +37,29 @@ RESPONSE_FIGURES = (
     "annex-fig-responses-affiliation",
 )
 NO_RESPONSES = "No file of raw survey responses was given"
+NOT_DISCUSSED = "Not discussed"
+# A bullet shown after the words of the lead-in it completes: "[The international community could, for example:] …".
+LEAD_IN = re.compile(r"^\[(?P<lead>[^\]]+)\] (?P<quote>.+)$", re.DOTALL)
 
 
 @pytest.fixture(scope="module")
 def folder(executed_run) -> Path:
     """The default run's export folder."""
     return executed_run(CHAPTER).folder
+
+
+@pytest.fixture(scope="module")
+def glued(folder) -> dict:
+    """The values the default run glued into the prose, by name (figures left out)."""
+    nb = nbformat.read(folder / f"{CHAPTER}.ipynb", as_version=4)
+    found = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            text = output.get("data", {}).get("application/papermill.record/text/plain")
+            if name and text is not None and "-fig-" not in name:
+                found[name] = ast.literal_eval(text)
+    return found
 
 
 def table(folder: Path, name: str) -> pd.DataFrame:
@@ -50,6 +72,11 @@ def values(spec: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def datasets(spec: dict) -> list[pd.DataFrame]:
+    """Return every dataset a chart spec carries, as frames."""
+    return [pd.DataFrame(rows) for rows in spec["datasets"].values()]
+
+
 def notebook_text(path: Path) -> str:
     nb = nbformat.read(path, as_version=4)
     return json.dumps([c.get("outputs", []) for c in nb.cells])
@@ -59,7 +86,15 @@ def exported(result: runner.RunResult) -> set[str]:
     return {p.name.removesuffix(".vl.json") for p in (result.folder / "charts").glob("*.vl.json")}
 
 
-# -- the default run: the best-placed table and its charts --------------------------------------
+def sentences_on(tables: dict, issue_id: str) -> list[str]:
+    """The meeting's sentences on an issue, worked out here from the tables: the claims coded to it and
+    those a list item of which names it, in the claims' order."""
+    named = set(tables["claim_items"].loc[tables["claim_items"]["issue_id"] == issue_id, "claim_id"])
+    claims = tables["claims"]
+    return list(claims.loc[(claims["issue_id"] == issue_id) | claims["claim_id"].isin(named), "claim_id"])
+
+
+# -- the default run: the best-placed table and the grid ------------------------------------------
 
 
 def test_best_placed_table_shows_each_row_as_written(folder, document):
@@ -71,20 +106,6 @@ def test_best_placed_table_shows_each_row_as_written(folder, document):
     assert annex.set_index("Passage").loc["annex-a/r5", "Actors named"] == 3
 
 
-def test_actor_chart_counts_issues_per_actor_and_names_every_tied_leader(folder, best_placed):
-    spec = exported_spec(folder, "annex-fig-actors")
-    assert title_text(spec) == (
-        "Named best placed most often: CSOs, Regional organizations and UN/UN agencies (3 of 11 issues each)"
-    )
-    counts = values(spec).pivot_table(index="actor_label", columns="how", values="count", aggfunc="sum")
-    assert counts.sum(axis=1).to_dict() == {
-        "CSOs": 3, "IFIs": 1, "Regional organizations": 3, "Think tanks": 2, "UN/UN agencies": 3, "United States": 2,
-    }
-    assert counts.loc["UN/UN agencies"].to_dict() == {"named alone": 1, "named with others": 2}
-    assert counts.to_numpy().sum() == len(best_placed)
-    assert {"passages", "issue_labels"} <= tooltip_fields(spec)
-
-
 def test_matrix_chart_highlights_the_un_by_default(folder):
     spec = exported_spec(folder, "annex-fig-matrix")
     assert title_text(spec) == "The survey names UN/UN agencies best placed for 3 of 11 issues"
@@ -94,53 +115,158 @@ def test_matrix_chart_highlights_the_un_by_default(folder):
     assert set(marked["issue_label"]) == {"R2P", "Disease / public health", "Drones"}
 
 
-# -- the default run: coverage and the comparison ----------------------------------------------
+def test_matrix_orders_actors_by_how_often_the_survey_names_them(folder, glued, best_placed):
+    spec = exported_spec(folder, "annex-fig-matrix")
+    grid = values(spec)
+    assert len(grid) == len(best_placed)  # one square per actor named in a cell
+    named = grid["actor_label"].value_counts()
+    assert named.to_dict() == {
+        "CSOs": 3, "Regional organizations": 3, "UN/UN agencies": 3, "Think tanks": 2, "United States": 2, "IFIs": 1,
+    }
+    order = spec["encoding"]["x"]["sort"]
+    assert [named[a] for a in order] == sorted(named.tolist(), reverse=True)
+    # the prose reads the grid by column: the most-named actors, and the UN alone in one cell only
+    assert glued["annex-top-actors"] == "CSOs, Regional organizations and UN/UN agencies"
+    assert (glued["annex-top-n"], glued["annex-un-n"], glued["annex-un-alone"]) == (3, 3, 1)
 
 
-def test_coverage_tables_on_the_real_data(folder, tables):
+# -- the default run: what each instrument covered ------------------------------------------------
+
+
+def test_coverage_tables_count_sentences_on_the_real_data(folder, tables):
     assert list(table(folder, "annex-asked-not-discussed")["Issue"]) == ["Nuclear proliferation", "Maritime security"]
     said_only = table(folder, "annex-discussed-not-asked")
-    claimed = set(tables["claims"]["issue_id"])
-    unsurveyed = tables["issues"][~tables["issues"]["surveyed"] & tables["issues"]["issue_id"].isin(claimed)]
-    assert set(said_only["Issue"]) == set(unsurveyed["label"])
-    assert "Modern slavery and human trafficking" in set(said_only["Issue"])
+    issues = tables["issues"].set_index("label")
+    unsurveyed = [i for i in tables["issues"].loc[~tables["issues"]["surveyed"], "issue_id"] if sentences_on(tables, i)]
+    assert set(said_only["Issue"]) == set(issues.index[issues["issue_id"].isin(unsurveyed)])
+    assert {"Modern slavery and human trafficking", "Technology access and transfer",
+            "Leadership of the Secretary-General", "Engaging the private sector"} <= set(said_only["Issue"])
     assert said_only["Cluster"].iloc[-1] == "Cross-cutting"  # cross-cutting issues come last
-    for _, rows in said_only.groupby("Cluster", sort=False):  # most claims first within a cluster
-        assert list(rows["Claims"]) == sorted(rows["Claims"], reverse=True)
+    for _, rows in said_only.groupby("Cluster", sort=False):  # most sentences first within a cluster
+        assert list(rows["Sentences"]) == sorted(rows["Sentences"], reverse=True)
     claims = tables["claims"].set_index("claim_id")
-    for passage in said_only["Example passage"]:
-        assert passage in set(claims["passage_id"])
+    for row in said_only.to_dict("records"):
+        on_it = sentences_on(tables, issues.loc[row["Issue"], "issue_id"])
+        assert row["Sentences"] == len(on_it)
+        assert row["First claim"] == on_it[0] and claims.loc[on_it[0], "passage_id"] == row["First passage"]
 
 
-def test_coverage_chart_states_both_gaps(folder):
+def test_coverage_chart_states_both_gaps_and_shows_the_sentence(folder, tables):
     spec = exported_spec(folder, "annex-fig-coverage")
     said_only = len(table(folder, "annex-discussed-not-asked"))
     assert title_text(spec) == (
         f"The survey asked about 2 issues the meeting never discussed; the meeting discussed {said_only} "
         "the survey did not ask about"
     )
-    assert {"passage_id", "quote"} <= tooltip_fields(spec)
-    kinds = values(spec)["coverage"].value_counts()
+    assert {"passage_id", "claim_id", "quote"} <= tooltip_fields(spec)
+    rows = values(spec)
+    kinds = rows["coverage"].value_counts()
     assert kinds["asked, not discussed"] == 2 and kinds["discussed, not asked"] == said_only
-    assert values(spec).query("coverage == 'asked, not discussed'")["label"].eq("not discussed").all()
+    assert rows.query("coverage == 'asked, not discussed'")["label"].eq("not discussed").all()
+    quotes = tables["claims"].set_index("claim_id")["quote"]
+    shown = rows[rows["claim_id"] != ""]
+    assert (shown["quote"] == shown["claim_id"].map(quotes)).all()  # the tooltip quotes the sentence verbatim
+    assert rows.set_index("row_label").loc["Responsibility to protect (R2P)", "sentences"] == len(
+        sentences_on(tables, "r2p"))
 
 
-def test_comparison_table_names_columns_as_the_annex_does(folder):
-    comparison = table(folder, "annex-comparison")
-    assert list(comparison.columns) == ["Issue (as in the annex)", "Survey: best placed", "Survey names the UN",
-                                        "Meeting's stance on the UN's role", "Meeting passage", "Agreement"]
-    assert len(comparison) == 11
-    assert comparison.set_index("Issue (as in the annex)").loc["R2P", "Agreement"] == "agree"
-    counts = table(folder, "annex-agreement-counts").set_index("agreement")["issues"]
-    assert counts.sum() == 11 and counts["agree"] == (comparison["Agreement"] == "agree").sum()
+# -- the default run: the survey beside the meeting -----------------------------------------------
 
 
-def test_claims_table_holds_only_positioned_claims_on_surveyed_issues(folder, tables):
-    claims = table(folder, "annex-claims")
-    surveyed = tables["issues"].loc[tables["issues"]["surveyed"], "issue_id"]
-    expected = tables["claims"][tables["claims"]["issue_id"].isin(surveyed) & (tables["claims"]["un_stance"] != "no-position")]
-    assert len(claims) == len(expected) > 0
-    assert "Claim type" not in claims.columns and "Feasibility" not in claims.columns
+def test_side_by_side_table_holds_both_instruments_as_written_and_no_score(folder, document, tables):
+    side = table(folder, "annex-side-by-side")
+    assert list(side.columns) == ["Survey issue", "Survey: best placed (as written)", "Survey passage",
+                                  "Meeting sentence (verbatim)", "Passage", "Claim", "How it is put", "Who acts", "Role"]
+    assert not [c for c in side.columns if re.search(r"agree|score|match", c, re.IGNORECASE)]
+    rows = [b for b in document.section("annex-a").blocks if b.kind == "row"]
+    by_issue = side.drop_duplicates("Survey issue")
+    assert [f"{i}\t{a}" for i, a in zip(by_issue["Survey issue"], by_issue["Survey: best placed (as written)"])] == \
+        [b.text for b in rows]  # the annex's 11 issues, in its order, answers as written
+    assert list(by_issue["Survey passage"]) == [b.id for b in rows]
+    silent = side[side["Meeting sentence (verbatim)"] == NOT_DISCUSSED]
+    assert list(silent["Survey issue"]) == ["Nuclear proliferation", "Maritime security"]
+    assert (silent[["Passage", "Claim", "How it is put"]] == "").all().all()
+
+
+def test_side_by_side_rows_are_the_meetings_sentences_verbatim_at_their_modality(folder, tables, best_placed):
+    side = table(folder, "annex-side-by-side")
+    said = side[side["Claim"] != ""]
+    issue_ids = best_placed.drop_duplicates("issue_id").set_index("issue_label")["issue_id"]
+    for label, rows in said.groupby("Survey issue", sort=False):
+        assert list(rows["Claim"]) == sentences_on(tables, issue_ids[label])
+    claims = tables["claims"].set_index("claim_id")
+    passages = tables["passages"].set_index("passage_id")["text"]
+    for row in said.to_dict("records"):
+        claim = claims.loc[row["Claim"]]
+        text = row["Meeting sentence (verbatim)"]
+        if isinstance(claim["lead_in"], str):  # a bullet keeps the words of its lead-in, in brackets
+            shown = LEAD_IN.match(text)
+            assert shown and shown["lead"] == lead_in_sentence(passages[claim["lead_in"]])
+            text = shown["quote"]
+        assert text == claim["quote"]
+        assert (row["Passage"], row["How it is put"], row["Who acts"]) == (
+            claim["passage_id"], MODALITY_LABELS[claim["modality"]], ACTS_LABELS[claim["acts"]])
+    r2p_bullet = said[said["Claim"] == "cluster-1/b1#1"].iloc[0]
+    assert r2p_bullet["Meeting sentence (verbatim)"].startswith("[The international community could, for example:] ")
+    assert r2p_bullet["How it is put"] == "Hedged"
+    drones = said[said["Survey issue"] == "Drones"]
+    assert list(drones["Claim"]) == ["cluster-2/p3#2"] and list(drones["How it is put"]) == ["Hedged"]
+    assert list(drones["Who acts"]) == ["Member states"]  # the market leaders, not the UN
+
+
+def test_side_by_side_chart_states_a_fact_and_carries_the_sentences(folder):
+    spec = exported_spec(folder, "annex-fig-side-by-side")
+    side = table(folder, "annex-side-by-side")
+    discussed = side.loc[side["Claim"] != "", "Survey issue"].nunique()
+    assert title_text(spec) == f"The meeting has sentences on {discussed} of the 11 issues the survey asked about"
+    assert "not scored" in spec["title"]["subtitle"]
+    assert {"survey_answer", "survey_passage_id", "quote", "claim_id", "passage_id", "modality_label",
+            "acts_label"} <= tooltip_fields(spec)
+    squares = next(d for d in datasets(spec) if "claim_id" in d.columns)
+    assert len(squares) == (side["Claim"] != "").sum()  # one square per row of the table
+    assert (squares["quote"].tolist() == side.loc[side["Claim"] != "", "Meeting sentence (verbatim)"].tolist())
+    silent = next(d for d in datasets(spec) if "text" in d.columns)
+    assert set(silent["text"]) == {NOT_DISCUSSED} and set(silent["issue_label"]) == {"Nuclear proliferation",
+                                                                                    "Maritime security"}
+
+
+def test_glued_prose_matches_the_side_by_side_table(folder, glued, tables):
+    side = table(folder, "annex-side-by-side")
+    said = side[side["Claim"] != ""].drop_duplicates("Claim")
+    assert glued["annex-side-n-sentences"] == len(said)
+    assert (glued["annex-side-n-discussed"], glued["annex-side-n-issues"]) == (9, 11)
+    assert glued["annex-side-silent-list"] == "Nuclear proliferation and Maritime security"
+    hedged = (said["How it is put"] == "Hedged").sum()
+    asserted = (said["How it is put"] == "Asserted").sum()
+    assert glued["annex-side-modalities"].startswith(f"{asserted} asserted, {hedged} hedged")
+    sg = (said["Who acts"] == "Secretary-General").sum()
+    un = (said["Who acts"] == "UN system").sum()
+    assert glued["annex-side-acts"].startswith(f"the Secretary-General in {sg}, the UN system in {un}")
+    assert glued["annex-un-alone-issue"] == "R2P"
+    assert glued["annex-un-alone-sentences"] == (side["Survey issue"] == "R2P").sum()
+    gaps = side.loc[side["Claim"] == "key-findings/b2#2", "Survey issue"]
+    assert glued["annex-gap-n"] == len(gaps) == 4
+    assert glued["annex-new-tech-issues"] == (
+        "Info privacy / cybersecurity (CSOs) and Drones (Regional organizations and UN/UN agencies)")
+
+
+def test_the_quoted_sentences_keep_their_hedges_and_lead_ins(folder):
+    text = notebook_text(folder / f"{CHAPTER}.ipynb")
+    for quoted in [
+        "The UNSG alone cannot advance the R2P norm.",
+        "[Among the key points made by participants were that:] The UN may not be well placed to deal with other "
+        "normative gaps.",
+        "the market leaders may not want to be tied down by the UN",
+        "claim `cluster-1/p3#1`: hedged; who acts: Secretary-General",
+    ]:
+        assert json.dumps(quoted)[1:-1] in text, quoted
+
+
+def test_no_score_between_survey_and_meeting_in_the_prose():
+    markdown = (paths.CHAPTERS_DIR / f"{CHAPTER}.md").read_text(encoding="utf-8")
+    prose = re.sub(r"```\{code-cell\}.*?```", "", markdown, flags=re.DOTALL)
+    assert not re.search(r"\b(dis)?agree(s|d|ment)?\b|\btie-break|\bstance\b", prose, re.IGNORECASE)
+    assert "best placed" in prose and "should or could do" in prose  # what each instrument asked
 
 
 # -- the default run: the lost charts and the responses layout ------------------------------------
@@ -165,6 +291,7 @@ def test_responses_layout_shows_the_schema_and_its_assumptions(folder):
 def test_default_run_draws_the_book_figures_and_no_responses(executed_run):
     result = executed_run(CHAPTER)
     assert exported(result) == set(BOOK_FIGURES)
+    assert {p.stem for p in (result.folder / "tables").glob("*.csv")} == set(BOOK_TABLES)
     assert NO_RESPONSES in notebook_text(result.folder / f"{CHAPTER}.ipynb")
     for name in BOOK_FIGURES:
         spec = exported_spec(result.folder, name)
@@ -232,7 +359,7 @@ def test_changed_highlight_actor_shows_in_the_exported_chart(runs):
     assert title_text(exported_spec(result.folder, "annex-fig-matrix")) == (
         "The survey names CSOs best placed for 3 of 11 issues"
     )
-    assert {"tables/annex-best-placed.csv", "tables/annex-agreement-counts.csv"} <= set(result.record["outputs"])
+    assert {"tables/annex-best-placed.csv", "tables/annex-side-by-side.csv"} <= set(result.record["outputs"])
 
 
 @pytest.mark.chapters
