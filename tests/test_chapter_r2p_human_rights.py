@@ -3,19 +3,21 @@ the source and the coded tables, and the chapter rerun with changed settings."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from conftest import chart_spec, exported_spec, run_plans, title_text, tooltip_fields
 
+from compendium.analysis import cluster_claims
 from compendium.book import runner
+from compendium.data.tables import lead_in_sentence
 
 CHAPTER = "r2p-human-rights"
 CASE = "Case named as weakening R2P"
 MILESTONE = "R2P milestone"
-LEAD_IN_SUBJECT = "acts: subject of the lead-in"
-LEAD_IN_BACKING = "backs 'all/many' of the measures"
-OWN_ROLE = "named in the measure itself"
-CHARTS = ["c1-fig-measures", "c1-fig-timeline", "c1-fig-stances", "c1-fig-survey"]
+CHARTS = ["c1-fig-acts", "c1-fig-timeline", "c1-fig-survey"]
+LEAD_IN = "The international community could, for example:"
 
 
 def chart_rows(spec: dict) -> pd.DataFrame:
@@ -23,9 +25,20 @@ def chart_rows(spec: dict) -> pd.DataFrame:
     return pd.DataFrame(spec["datasets"][spec["data"]["name"]])
 
 
+def dataset(spec: dict, column: str) -> pd.DataFrame:
+    """Return the one dataset of a (concatenated) chart that has ``column``."""
+    (rows,) = [pd.DataFrame(d) for d in spec["datasets"].values() if d and column in d[0]]
+    return rows
+
+
 @pytest.fixture(scope="module")
 def folder(executed_run):
     return executed_run(CHAPTER).folder
+
+
+@pytest.fixture(scope="module")
+def claims(tables):
+    return cluster_claims(tables["claims"], 1, tables["claim_items"], tables["issues"])
 
 
 @pytest.fixture(scope="module")
@@ -38,48 +51,69 @@ def timeline(folder):
     return pd.read_csv(folder / "tables" / "c1-timeline.csv")
 
 
-# -- the proposed measures and who would act on them -----------------------------------------
+# -- the proposed measures: hedged examples of what the international community could do -------------
 
 
-def test_the_measures_are_the_five_bullets_with_their_coded_quotes(folder, measures, document):
+def test_the_measures_are_the_sentences_of_the_five_bullets_verbatim(measures, document):
     bullets = [b.id for b in document.section("cluster-1").blocks if b.kind == "bullet"]
-    assert list(measures["Passage"]) == bullets
-    for passage, text in zip(measures["Passage"], measures["Measure (coded quotes)"]):
-        assert all(quote in document.block(passage).plain for quote in text.split(" … "))
+    assert list(dict.fromkeys(measures["Passage"])) == bullets and len(bullets) == 5
+    for passage, quote in zip(measures["Passage"], measures["Sentence (verbatim)"]):
+        assert quote in document.block(passage).plain
 
 
-def test_only_the_last_measure_names_the_un_and_gives_it_the_lead(measures):
-    by_passage = measures.set_index("Passage")
-    assert by_passage.loc["cluster-1/b5", "Actors named in the measure"] == "UN and UN agencies"
-    assert by_passage.loc["cluster-1/b5", "Stance on the UN's role"] == "No position, UN should lead"
-    assert by_passage.loc["cluster-1/b1", "Actors named in the measure"] == ""
-    assert (by_passage["Actors named in the measure"].str.contains("UN and UN agencies")).sum() == 1
+def test_every_bullet_completes_the_hedged_lead_in_of_the_international_community(measures, tables):
+    lead_in = lead_in_sentence(tables["passages"].set_index("passage_id").loc["cluster-1/p3", "text"])
+    assert lead_in == LEAD_IN  # the source's words: "could", and the international community, not the UN
+    completing = measures[measures["Completes the lead-in"] != ""]
+    assert set(completing["Completes the lead-in"]) == {LEAD_IN}
+    assert completing["Passage"].nunique() == 5  # every bullet
+    assert set(completing["Who acts"]) == {"International community"}
+    assert set(completing["How it is put"]) == {"Hedged"}
+    assert "UN system" not in set(completing["Who acts"]) and "Secretary-General" not in set(measures["Who acts"])
 
 
-def test_the_lead_in_gives_every_measure_its_subject_and_its_backer(folder, measures):
-    roles = chart_rows(exported_spec(folder, "c1-fig-measures"))
-    bullets = list(measures["Passage"])
-    for role, actor in [(LEAD_IN_SUBJECT, "international-community"), (LEAD_IN_BACKING, "secretary-general")]:
-        rows = roles[roles["role"] == role]
-        assert sorted(rows["passage_id"]) == bullets and set(rows["actor_id"]) == {actor}
-        assert set(rows["source_passage"]) == {"cluster-1/p3"}
-    own = roles[roles["role"] == OWN_ROLE]
-    assert (own["source_passage"] == own["passage_id"]).all()  # a measure's own actors come from its own bullet
-    assert own.loc[own["actor_id"] == "un-system", "code"].tolist() == ["b5"]
-    assert roles["measure"].str.startswith(tuple(c + " " for c in roles["code"])).all()
+def test_the_un_acts_in_the_measures_only_in_a_question(measures):
+    un = measures[measures["Who acts"] == "UN system"]
+    assert un[["Claim", "How it is put"]].values.tolist() == [["cluster-1/b5#2", "Question"]]
+    assert un["Sentence (verbatim)"].item().endswith("how can the UN make compliance more transparent and public?")
+    own = measures[measures["Completes the lead-in"] == ""]
+    assert own["Claim"].tolist() == ["cluster-1/b3#2", "cluster-1/b5#2"]
+    assert own["How it is put"].tolist() == ["Hedged", "Question"]
 
 
-def test_measures_chart_title_states_who_acts(folder):
-    spec = exported_spec(folder, "c1-fig-measures")
-    assert title_text(spec) == (
-        "All 5 measures fall to the international community; 'all/many' need the UN Secretary-General's backing")
-    assert {"measure", "actor", "role", "source_passage", "quote", "stance_label"} <= tooltip_fields(spec)
+# -- who acts, and how firmly ---------------------------------------------------------------------------
+
+
+def test_acts_chart_counts_every_claim_once_with_the_actors_kept_apart(folder, claims):
+    spec = exported_spec(folder, "c1-fig-acts")
+    rows = chart_rows(spec)
+    assert rows["claims"].sum() == len(claims) == 21
+    by_actor = rows.groupby("acts")["claims"].sum()
+    assert by_actor.to_dict() == claims["acts"].value_counts().to_dict()
+    # the Secretary-General, the UN system and the international community are separate bars
+    assert {"secretary-general", "un-system", "international-community"} <= set(rows["acts"])
+    sg = rows[rows["acts"] == "secretary-general"]
+    assert "cluster-1/p3#2" in ", ".join(sg["claim_ids"])  # "The UNSG alone cannot advance the R2P norm."
+    assert "cluster-1/p3#2" not in ", ".join(rows.loc[rows["acts"] == "un-system", "claim_ids"])
+    assert {"acts_label", "modality_label", "claims", "claim_ids", "quotes"} <= tooltip_fields(spec)
+
+
+def test_acts_chart_title_states_the_computed_finding(folder, claims):
+    spec = exported_spec(folder, "c1-fig-acts")
+    counts = claims["acts"].value_counts()
+    ic = claims[claims["acts"] == "international-community"]
+    expected = (f"The international community acts in {counts['international-community']} of the cluster's "
+                f"{len(claims)} claims, {(ic['modality'] != 'asserted').sum()} of them hedged or asked; "
+                f"the Secretary-General in {counts['secretary-general']}, the UN system in {counts['un-system']}")
+    assert title_text(spec) == expected
+    assert title_text(spec) == ("The international community acts in 8 of the cluster's 21 claims, 7 of them hedged "
+                                "or asked; the Secretary-General in 3, the UN system in 2")
 
 
 # -- the cases that weakened the norm, dated ---------------------------------------------------
 
 
-def test_timeline_has_the_places_the_meeting_names_with_dates_still_to_verify(timeline, tables):
+def test_timeline_has_the_places_the_meeting_names_with_dates_still_to_verify(timeline):
     cases = timeline[timeline["Kind"] == CASE]
     assert len(cases) == 5 and (cases["Confidence"] == "to-verify").all()
     assert set(cases["Passage"]) == {"cluster-1/p2"}
@@ -116,28 +150,51 @@ def test_timeline_chart_draws_unverified_dates_hollow_and_states_the_span(folder
         tooltip_fields(spec))
 
 
-# -- where the meeting places the UN -----------------------------------------------------------
+# -- the survey's answer beside the meeting's sentences -----------------------------------------------
 
 
-def test_stance_chart_counts_the_claims_that_take_a_position(folder, tables):
-    spec = exported_spec(folder, "c1-fig-stances")
-    rows = chart_rows(spec)
-    positioned = int(rows.loc[rows["stance_label"] != "No position", "claims"].sum())
-    assert rows["claims"].sum() == (tables["claims"]["cluster"] == 1).sum()
-    counted = rows["claims"].sum()
-    assert title_text(spec) == f"{positioned} of the cluster's {counted} coded claims take a position on the UN's role"
-    assert title_text(spec) == "5 of the cluster's 22 coded claims take a position on the UN's role"
-    assert {"passages", "quotes", "stance_label"} <= tooltip_fields(spec)
+def test_survey_chart_shows_the_answer_as_written_beside_the_sentences_on_r2p(folder, tables, document):
+    spec = exported_spec(folder, "c1-fig-survey")
+    survey = dataset(spec, "survey_passage_id")
+    assert survey[["issue_label", "survey_answer"]].values.tolist() == [["R2P", "UN/UN agencies"]]
+    squares = dataset(spec, "quote")
+    assert len(squares) == 19 and set(squares["issue_label"]) == {"R2P"}
+    assert all(q in document.block(p).plain for q, p in zip(squares["quote"], squares["passage_id"]))
+    assert set(squares["modality_label"]) == {"Asserted", "Hedged", "Question"}
+    assert title_text(spec) == "On R2P, the survey names UN/UN agencies as best placed; the meeting has 19 sentences on it"
+    assert {"quote", "claim_id", "passage_id", "modality_label", "acts_label"} <= tooltip_fields(spec)
+    assert "agree" not in json.dumps(spec).lower()  # shown side by side, never scored
 
 
-def test_survey_chart_shows_r2p_alone(folder):
-    rows = chart_rows(exported_spec(folder, "c1-fig-survey"))
-    assert list(rows["issue_label"]) == ["R2P"] and list(rows["agreement"]) == ["agree"]
+def test_survey_table_has_one_row_per_meeting_sentence_and_no_score(folder):
+    table = pd.read_csv(folder / "tables" / "c1-survey-beside-meeting.csv")
+    assert len(table) == 19 and set(table["Survey: best placed (as written)"]) == {"UN/UN agencies"}
+    assert not any("agree" in c.lower() or "score" in c.lower() for c in table.columns)
+    assert table.loc[table["Claim"] == "cluster-1/p3#2", "Who acts"].item() == "Secretary-General"
 
 
-def test_claims_table_has_every_claim_of_the_cluster(folder, tables):
+# -- what happened next ---------------------------------------------------------------------------------
+
+
+def test_what_happened_next_shows_every_cluster_row_with_its_source_and_confidence(folder, tables):
+    table = pd.read_csv(folder / "tables" / "c1-what-happened-next.csv", keep_default_na=False)
+    rows = tables["outcomes"][tables["outcomes"]["cluster"] == 1].sort_values("date", kind="stable")
+    assert len(table) == len(rows) == 7
+    assert table["What happened"].tolist() == rows["event"].tolist()
+    assert table["Confidence"].tolist() == rows["confidence"].tolist()
+    assert set(table["Confidence"]) <= {"direct", "second-hand", "unverified"}
+    assert (table["Publisher"] != "").all() and table["Address"].str.startswith("http").all()
+    assert table.loc[table["Symbol"] == "A/RES/75/277", "Date"].item() == "18 May 2021"
+
+
+# -- the claims, and every chart ---------------------------------------------------------------
+
+
+def test_claims_table_has_every_claim_of_the_cluster_with_its_modality(folder, claims):
     shown = pd.read_csv(folder / "tables" / "c1-claims.csv")
-    assert len(shown) == (tables["claims"]["cluster"] == 1).sum()
+    assert shown["Claim"].tolist() == claims["claim_id"].tolist()
+    assert {"How it is put", "Who acts", "Role"} <= set(shown.columns)
+    assert not any("stance" in c.lower() for c in shown.columns)
 
 
 @pytest.mark.parametrize("name", CHARTS)
@@ -145,24 +202,29 @@ def test_every_chart_validates_renders_and_describes_itself(folder, name):
     import altair as alt
 
     spec = exported_spec(folder, name)
-    chart = alt.Chart.from_dict(spec) if "layer" not in spec else alt.LayerChart.from_dict(spec)
+    kind = alt.HConcatChart if "hconcat" in spec else alt.LayerChart if "layer" in spec else alt.Chart
+    chart = kind.from_dict(spec)
     assert title_text(chart_spec(chart))
+    assert spec.get("description") or spec.get("layer", [{}])[0].get("description")
     assert (folder / "charts" / f"{name}.svg").is_file()
+
+
+def test_no_filler_chart_is_left(folder):
+    assert sorted(p.name.removesuffix(".vl.json") for p in (folder / "charts").glob("*.vl.json")) == sorted(CHARTS)
 
 
 # -- the chapter, rerun with changed settings -------------------------------------------------
 
 
 @pytest.mark.chapters
-def test_chapter_without_milestones_or_lead_in_exports_only_the_cases_and_the_measures_own_actors(tmp_path):
-    plan = runner.plan_runs([CHAPTER], texts=[("show_milestones", "false"), ("include_lead_in", "false")])
+def test_chapter_without_milestones_and_with_every_cluster_in_the_survey_chart(tmp_path):
+    plan = runner.plan_runs([CHAPTER], {"survey_clusters": []}, texts=[("show_milestones", "false")])
     result = run_plans(tmp_path, changed=plan)["changed"]
     assert result.status == "ok", result.error
     timeline = pd.read_csv(result.folder / "tables" / "c1-timeline.csv")
     assert set(timeline["Kind"]) == {CASE} and len(timeline) == 5
     assert "defined in" not in title_text(exported_spec(result.folder, "c1-fig-timeline"))
-    measures = exported_spec(result.folder, "c1-fig-measures")
-    assert title_text(measures).startswith("Actors named inside the 3 measures")
-    assert set(chart_rows(measures)["role"]) == {OWN_ROLE}
-    assert len(pd.read_csv(result.folder / "tables" / "c1-measures.csv")) == 5  # the table keeps every measure
-    assert result.record["overrides"] == {"show_milestones": False, "include_lead_in": False}
+    survey = exported_spec(result.folder, "c1-fig-survey")
+    assert len(dataset(survey, "survey_passage_id")) == 11  # every issue of the annex table
+    assert title_text(survey) == "The meeting has sentences on 9 of the 11 issues the survey asked about"
+    assert result.record["overrides"] == {"survey_clusters": [], "show_milestones": False}
