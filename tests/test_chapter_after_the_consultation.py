@@ -458,6 +458,7 @@ def test_glued_numbers_are_computed_from_the_tables(folder, tables):
         "after-recommendation": "'S/RES/2311'",
         "after-when-sg-14": "'13 October 2016'",
         "after-conf-sg-11": "'second-hand'",
+        "after-conf-sg-13-14": "'direct'",
         "after-n-next-second-hand": "3",
         "after-c1-open": "'cluster-1/b2, cluster-1/b3 and cluster-1/b4'",  # the prose names these three bullets
         "after-c4-open": "'cluster-4/p3'",  # the prose names this passage
