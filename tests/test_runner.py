@@ -62,7 +62,7 @@ output_dir = ""
 publish = Publisher(output_dir)
 frame = pd.DataFrame({"n": range(top_n)})
 publish.table("rows", frame)
-publish.chart("bars", alt.Chart(frame).mark_bar().encode(x="n:Q", y="n:O"))
+publish.chart("bars", alt.Chart(frame).mark_bar().encode(x="n:Q", y="n:O").properties(description="One bar per kept row."))
 print(f"kept {len(frame)} rows")
 ```
 '''

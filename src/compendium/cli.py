@@ -81,7 +81,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """Time builds and reruns against the stock template book; print a table and save JSON."""
     from compendium.book.bench import run_benchmark
 
-    run_benchmark()
+    run_benchmark(tests=not args.skip_tests)
     return 0
 
 
@@ -165,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("bench", help="time builds and reruns against the stock template (writes _build/bench/bench.json)")
+    p.add_argument("--skip-tests", action="store_true", help="leave out timing the two test lanes (several minutes)")
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("snapshot", help="regenerate tests/snapshots from a fresh run of every chapter")
