@@ -231,3 +231,14 @@ def test_bundle_loads_nothing_from_another_host(bundle_path):
     # Schema and editor addresses may appear as text; no script, style or font may.
     urls = set(re.findall(r"https?://[^\s\"'`)]+", bundle_path.read_text(encoding="utf-8")))
     assert not {u for u in urls if re.search(r"\.(js|mjs|css|woff2?|ttf)(\?|$)", u)}
+
+
+def test_missing_values_reach_the_page_as_null_not_nan():
+    import json
+    import math
+
+    spec = {"description": "A chart with a gap.", "mark": "point",
+            "data": {"values": [{"x": 1.0, "end": math.nan}, {"x": math.inf, "end": 2.0}]}}
+    html = render.offline_html(spec)
+    payload = html.split('<script type="application/json">')[1].split("</script>")[0]
+    assert json.loads(payload)["data"]["values"] == [{"x": 1.0, "end": None}, {"x": None, "end": 2.0}]

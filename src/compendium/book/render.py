@@ -13,6 +13,7 @@ import hashlib
 import html
 import io
 import json
+import math
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -123,7 +124,7 @@ def records_to_csv(rows: list[Mapping[str, Any]]) -> str:
 
 
 def _csv_cell(value: Any) -> Any:
-    if value is None:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return ""
     if isinstance(value, (dict, list)):
         return json.dumps(value, sort_keys=True)
@@ -170,10 +171,22 @@ def _title_text(spec: Mapping[str, Any]) -> str:
     return " ".join(str(title).split())
 
 
+def json_safe(value: Any) -> Any:
+    """Return ``value`` with every float that JSON cannot hold (NaN, infinity: a missing value in a
+    DataFrame) replaced by null, as Vega reads a missing value."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def _json_for_script(value: Any) -> str:
     # Escaping <, > and & inside JSON strings keeps "</script>" in the data from
     # closing the script element; JSON.parse reads the escapes back unchanged.
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(json_safe(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
