@@ -223,6 +223,7 @@ def test_a_failing_chapter_keeps_its_partial_notebook_and_names_the_cell(batch):
     assert runner.exit_status(list(batch.values())) == 1
 
 
+@pytest.mark.chapters
 def test_command_line_run_exits_nonzero_when_a_chapter_fails(tmp_path, crafted, monkeypatch, capsys):
     monkeypatch.setattr(runner, "toc_chapters", lambda: {**crafted, "introduction": CHAPTERS["introduction"]})
     status = main(["run", "broken", "introduction", "--runs-dir", str(tmp_path), "--jobs", "2", "--no-progress"])
@@ -273,6 +274,7 @@ def test_wrong_type_for_a_number_parameter_runs_nothing(tmp_path, crafted, monke
     assert not (tmp_path / "runs").exists()
 
 
+@pytest.mark.chapters
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_plain_papermill_pipe_runs_every_chapter_from_any_folder(tmp_path, chapter):
     # jupytext | papermill, started outside the project: relative data_dir is still taken from the root.
