@@ -135,6 +135,17 @@ def tooltip_fields(spec: dict) -> set[str]:
     return found
 
 
+def spec_rows(spec: dict) -> pd.DataFrame:
+    """Return the rows of the dataset a chart (or every layer of a layered chart) draws."""
+    return pd.DataFrame(spec["datasets"][spec["data"]["name"]])
+
+
+def spec_dataset(spec: dict, column: str) -> pd.DataFrame:
+    """Return the one dataset of a (concatenated) chart that has ``column``."""
+    (rows,) = [pd.DataFrame(d) for d in spec["datasets"].values() if d and column in d[0]]
+    return rows
+
+
 def exported_spec(folder: Path, name: str) -> dict:
     """Return the Vega-Lite spec a chapter run exported as charts/<name>.vl.json."""
     return json.loads((folder / "charts" / f"{name}.vl.json").read_text(encoding="utf-8"))

@@ -15,7 +15,6 @@ from test_hedges import prose_paragraphs
 from compendium import paths
 from compendium.analysis import mentions_by_cluster
 from compendium.book import runner
-from compendium.book.params import read_notebook
 from compendium.charts.theme import ACCENT
 from compendium.data.lexicon import actor_mentions
 
@@ -48,29 +47,6 @@ def notebook_outputs(folder: Path) -> tuple[dict[str, str], list[str]]:
 def every_actor(tables) -> pd.DataFrame:
     """Return cluster × actor mention counts for every actor in the lexicon, zeros kept."""
     return mentions_by_cluster(actor_mentions(tables["passages"], tables["actors"]), tables["actors"])
-
-
-# -- layout: a reader sees prose and charts first ------------------------------------------------
-
-
-def test_code_is_folded_and_no_heading_names_code():
-    notebook = read_notebook(paths.CHAPTERS_DIR / f"{CHAPTER}.md")
-    code = [c for c in notebook.cells if c.cell_type == "code"]
-    assert code[0].metadata["tags"] == ["remove-input"] and "import" in code[0].source
-    (parameters,) = [c for c in code if "parameters" in c.metadata.get("tags", [])]
-    assert parameters.metadata["tags"] == ["parameters", "hide-input"]
-    long_cells = [c for c in code if len(c.source.splitlines()) > 3]
-    assert long_cells and all({"hide-input", "remove-input"} & set(c.metadata.get("tags", [])) for c in long_cells)
-    headings = [line for c in notebook.cells if c.cell_type == "markdown" for line in c.source.splitlines()
-                if line.startswith("#")]
-    assert not [h for h in headings if h.lstrip("# ").strip() in {"Imports", "Parameters"}]
-
-
-def test_each_section_glues_its_numbers_in_one_call():
-    source = (paths.CHAPTERS_DIR / f"{CHAPTER}.md").read_text(encoding="utf-8")
-    assert "publisher.number(" not in source
-    for section in source.split("\n## ")[1:]:
-        assert section.count("publisher.numbers(") <= 1, section.splitlines()[0]
 
 
 # -- the prose: hedges kept, the Secretary-General apart from the UN ---------------------------------

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from compendium.book.params import toc_chapters
+from compendium.book.params import read_notebook, toc_chapters
 
 HIDDEN = {"remove-input", "hide-input", "remove-cell", "hide-cell"}
 _CELL = re.compile(r"^```\{code-cell\}[^\n]*\n((?::[^\n]*\n)*)", re.M)
@@ -37,3 +37,26 @@ def test_no_code_cell_is_visible_by_default(chapter):
 def test_no_heading_is_about_code(chapter):
     text = toc_chapters()[chapter].read_text(encoding="utf-8")
     assert not re.search(r"^#+\s+(Imports|Parameters|Setup|Set-up)\s*$", text, re.M | re.I)
+
+
+@pytest.mark.parametrize("chapter", list(toc_chapters()))
+def test_imports_come_first_and_the_parameters_cell_is_folded(chapter):
+    code = [c for c in read_notebook(toc_chapters()[chapter]).cells if c.cell_type == "code"]
+    assert code[0].metadata["tags"] == ["remove-input"] and "import" in code[0].source
+    (parameters,) = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert parameters.metadata["tags"] == ["parameters", "hide-input"]
+
+
+# Cluster 3's section on its sentences computes two frames (the cluster's own sentences, and the
+# sentences on its surveyed issues), each glued from its own dict; every other section has one.
+TWO_DICTS = {("illicit-globalization", "The coded sentences and who acts in them")}
+
+
+@pytest.mark.parametrize("chapter", list(toc_chapters()))
+def test_each_section_glues_its_numbers_from_one_dict(chapter):
+    source = toc_chapters()[chapter].read_text(encoding="utf-8")
+    assert "publisher.number(" not in source
+    for section in source.split("\n## ")[1:]:
+        heading = section.splitlines()[0]
+        allowed = 2 if (chapter, heading) in TWO_DICTS else 1
+        assert section.count("publisher.numbers(") <= allowed, heading

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from compendium import paths
-from compendium.book.params import read_notebook
 from compendium.data.tables import ACTS_LABELS, CODED_SECTIONS, MODALITY_LABELS
 
 CHAPTER = "methods"
@@ -18,29 +17,6 @@ CLAIM_VARIABLES = ("claim_type", "modality", "acts", "role", "feasibility")
 def exported_table(executed_run, name: str) -> pd.DataFrame:
     """Return tables/<name>.csv of the chapter's default run, every cell as text ('' for empty)."""
     return pd.read_csv(executed_run(CHAPTER).folder / "tables" / f"{name}.csv", dtype=str, keep_default_na=False)
-
-
-# -- layout: a reader sees prose and tables first --------------------------------------------------
-
-
-def test_code_is_folded_and_no_heading_names_code():
-    notebook = read_notebook(paths.CHAPTERS_DIR / f"{CHAPTER}.md")
-    code = [c for c in notebook.cells if c.cell_type == "code"]
-    assert code[0].metadata["tags"] == ["remove-input"] and "import" in code[0].source
-    (parameters,) = [c for c in code if "parameters" in c.metadata.get("tags", [])]
-    assert parameters.metadata["tags"] == ["parameters", "hide-input"]
-    long_cells = [c for c in code if len(c.source.splitlines()) > 3]
-    assert all({"hide-input", "remove-input"} & set(c.metadata.get("tags", [])) for c in long_cells)
-    headings = [line for c in notebook.cells if c.cell_type == "markdown" for line in c.source.splitlines()
-                if line.startswith("#")]
-    assert not [h for h in headings if h.lstrip("# ").strip() in {"Imports", "Parameters"}]
-
-
-def test_each_section_glues_its_numbers_in_one_call():
-    source = (paths.CHAPTERS_DIR / f"{CHAPTER}.md").read_text(encoding="utf-8")
-    assert "publisher.number(" not in source
-    for section in source.split("\n## ")[1:]:
-        assert section.count("publisher.numbers(") <= 1, section.splitlines()[0]
 
 
 # -- the exported tables ------------------------------------------------------------------------

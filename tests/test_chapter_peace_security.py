@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import chart_spec, exported_spec, run_plans, title_text, tooltip_fields
+from conftest import chart_spec, exported_spec, run_plans, spec_dataset, spec_rows, title_text, tooltip_fields
 
 from compendium.analysis import cluster_claims
 from compendium.book import runner
@@ -18,15 +18,6 @@ CHARTS = ["c2-fig-acts", "c2-fig-warheads", "c2-fig-survey"]
 TOTAL = "All nuclear-armed states (total)"
 
 
-def chart_rows(spec: dict) -> pd.DataFrame:
-    """Return the rows of the dataset a chart (or every layer of a layered chart) draws."""
-    return pd.DataFrame(spec["datasets"][spec["data"]["name"]])
-
-
-def dataset(spec: dict, column: str) -> pd.DataFrame:
-    """Return the one dataset of a (concatenated) chart that has ``column``."""
-    (rows,) = [pd.DataFrame(d) for d in spec["datasets"].values() if d and column in d[0]]
-    return rows
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +76,7 @@ def test_no_chart_counts_the_domains_or_the_unpaired_typology(folder):
 
 def test_acts_chart_keeps_the_un_system_the_secretary_general_and_member_states_apart(folder, claims):
     spec = exported_spec(folder, "c2-fig-acts")
-    rows = chart_rows(spec)
+    rows = spec_rows(spec)
     assert rows["claims"].sum() == len(claims) == 17
     assert rows.groupby("acts")["claims"].sum().to_dict() == claims["acts"].value_counts().to_dict()
     states = ", ".join(rows.loc[rows["acts"] == "member-states", "claim_ids"])
@@ -135,7 +126,7 @@ def test_warhead_chart_states_the_share_and_the_later_total_and_draws_later_year
     assert title_text(spec) == (
         "In January 2015, 93% of nuclear warheads were in two states: Russia, United States; "
         "SIPRI's published total went from about 15,850 then to about 12,241 in January 2025")
-    rows = chart_rows(spec)
+    rows = spec_rows(spec)
     countries = rows[rows["scope"] == "country"]
     total = rows.loc[rows["label"] == f"{TOTAL}, Jan 2015", "value"].item()
     assert countries["low"].sum() <= total <= countries["high"].sum() + 50  # the published total is "about"
@@ -153,11 +144,11 @@ def test_warhead_chart_states_the_share_and_the_later_total_and_draws_later_year
 
 def test_survey_chart_shows_each_answer_as_written_and_the_one_hedged_sentence(folder):
     spec = exported_spec(folder, "c2-fig-survey")
-    survey = dataset(spec, "survey_passage_id")
+    survey = spec_dataset(spec, "survey_passage_id")
     assert survey[["issue_label", "survey_answer"]].values.tolist() == [
         ["Nuclear proliferation", "United States"], ["Info privacy / cybersecurity", "CSOs"],
         ["Drones", "Regional organizations and UN/UN agencies"]]
-    squares = dataset(spec, "quote")
+    squares = spec_dataset(spec, "quote")
     assert set(squares["claim_id"]) == {"cluster-2/p3#2"} and set(squares["modality_label"]) == {"Hedged"}
     assert title_text(spec) == "The meeting has sentences on 2 of the 3 issues the survey asked about"
     assert "agree" not in json.dumps(spec).lower()

@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import chart_spec, exported_spec, run_plans, title_text, tooltip_fields
+from conftest import chart_spec, exported_spec, run_plans, spec_dataset, spec_rows, title_text, tooltip_fields
 
 from compendium.analysis import cluster_claims
 from compendium.book import runner
@@ -20,15 +20,6 @@ CHARTS = ["c1-fig-acts", "c1-fig-timeline", "c1-fig-survey"]
 LEAD_IN = "The international community could, for example:"
 
 
-def chart_rows(spec: dict) -> pd.DataFrame:
-    """Return the rows of the dataset a chart (or a layered chart's first layers) draws."""
-    return pd.DataFrame(spec["datasets"][spec["data"]["name"]])
-
-
-def dataset(spec: dict, column: str) -> pd.DataFrame:
-    """Return the one dataset of a (concatenated) chart that has ``column``."""
-    (rows,) = [pd.DataFrame(d) for d in spec["datasets"].values() if d and column in d[0]]
-    return rows
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +77,7 @@ def test_the_un_acts_in_the_measures_only_in_a_question(measures):
 
 def test_acts_chart_counts_every_claim_once_with_the_actors_kept_apart(folder, claims):
     spec = exported_spec(folder, "c1-fig-acts")
-    rows = chart_rows(spec)
+    rows = spec_rows(spec)
     assert rows["claims"].sum() == len(claims) == 21
     by_actor = rows.groupby("acts")["claims"].sum()
     assert by_actor.to_dict() == claims["acts"].value_counts().to_dict()
@@ -143,7 +134,7 @@ def test_timeline_chart_draws_unverified_dates_hollow_and_states_the_span(folder
         "defined in 2005")
     scale = spec["layer"][0]["encoding"]["fillOpacity"]["scale"]
     assert dict(zip(scale["domain"], scale["range"]))["date still to verify"] == 0
-    rows = chart_rows(spec)
+    rows = spec_rows(spec)
     assert (rows.loc[rows["group"] == CASE, "status"] == "date still to verify").all()
     assert rows["label"].str.contains("UNSC resolution").any()  # shortened on the axis only
     assert {"event", "when", "status", "publisher", "document", "confidence", "passage_id", "note"} <= (
@@ -155,9 +146,9 @@ def test_timeline_chart_draws_unverified_dates_hollow_and_states_the_span(folder
 
 def test_survey_chart_shows_the_answer_as_written_beside_the_sentences_on_r2p(folder, tables, document):
     spec = exported_spec(folder, "c1-fig-survey")
-    survey = dataset(spec, "survey_passage_id")
+    survey = spec_dataset(spec, "survey_passage_id")
     assert survey[["issue_label", "survey_answer"]].values.tolist() == [["R2P", "UN/UN agencies"]]
-    squares = dataset(spec, "quote")
+    squares = spec_dataset(spec, "quote")
     assert len(squares) == 19 and set(squares["issue_label"]) == {"R2P"}
     assert all(q in document.block(p).plain for q, p in zip(squares["quote"], squares["passage_id"]))
     assert set(squares["modality_label"]) == {"Asserted", "Hedged", "Question"}
@@ -225,6 +216,6 @@ def test_chapter_without_milestones_and_with_every_cluster_in_the_survey_chart(t
     assert set(timeline["Kind"]) == {CASE} and len(timeline) == 5
     assert "defined in" not in title_text(exported_spec(result.folder, "c1-fig-timeline"))
     survey = exported_spec(result.folder, "c1-fig-survey")
-    assert len(dataset(survey, "survey_passage_id")) == 11  # every issue of the annex table
+    assert len(spec_dataset(survey, "survey_passage_id")) == 11  # every issue of the annex table
     assert title_text(survey) == "The meeting has sentences on 9 of the 11 issues the survey asked about"
     assert result.record["overrides"] == {"survey_clusters": [], "show_milestones": False}
