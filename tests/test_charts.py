@@ -101,27 +101,3 @@ def test_acts_modality_chart_keeps_the_actors_apart_and_shows_the_claims(tables)
                                                             "Reported view", "Question"]
     assert {"acts_label", "modality_label", "claims", "claim_ids", "quotes"} <= tooltip_fields(spec)
     assert f"{len(tables['claims'])} coded claims" in spec["description"]
-
-
-def test_the_colour_scales_follow_the_labels_order():
-    from compendium.charts import theme
-    from compendium.data.tables import ACTS_LABELS, MODALITY_LABELS
-
-    assert theme.modality_scale().to_dict()["domain"] == list(MODALITY_LABELS.values())
-    assert len(theme.MODALITY_COLOURS) == len(MODALITY_LABELS) == len(set(theme.MODALITY_COLOURS))
-    assert theme.acts_scale().to_dict()["domain"] == list(ACTS_LABELS.values())
-    assert len(theme.ACTS_COLOURS) == len(ACTS_LABELS) == len(set(theme.ACTS_COLOURS))
-    assert not hasattr(theme, "AGREEMENT_COLOURS") and not hasattr(theme, "STANCE_COLOURS")
-
-
-def test_colours_live_only_in_the_theme():
-    import re
-
-    from compendium import paths
-
-    hex_colour = re.compile(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b(?![\w-])")
-    places = [*sorted((paths.ROOT / "src" / "compendium").rglob("*.py")), *sorted(paths.CHAPTERS_DIR.glob("*.md"))]
-    outside = [f"{p.relative_to(paths.ROOT)}: {m[0]}" for p in places
-               if p.name != "theme.py"
-               for m in hex_colour.finditer(p.read_text(encoding="utf-8"))]
-    assert outside == []
