@@ -3,6 +3,8 @@ around numbers."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -15,6 +17,8 @@ from compendium.analysis import (
     survey_issues,
 )
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 @pytest.fixture(scope="module")
 def cluster_3(tables):
@@ -26,8 +30,8 @@ def cluster_3(tables):
 
 def test_readable_table_hides_row_numbers_and_escapes_html():
     html = present.readable_table(pd.DataFrame({"a": ["<b>x</b>"], "b": [None]}), "t-demo")._repr_html_()
-    assert "&lt;b&gt;x&lt;/b&gt;" in html and "text-align: left" in html
-    assert 'class="row_heading' not in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>" not in html
+    assert html.count("<th ") == 2  # a header per column, none for row numbers
     assert ">None<" not in html and ">nan<" not in html  # a missing value shows as an empty cell
 
 
@@ -35,7 +39,62 @@ def test_readable_table_writes_the_same_html_every_time():
     frame = pd.DataFrame({"Issue": ["A", "B"], "Claims": [1, 2]})
     first = present.readable_table(frame, "c9-demo")._repr_html_()
     assert first == present.readable_table(frame.copy(), "c9-demo")._repr_html_()
-    assert 'id="T_c9-demo"' in first
+    assert 'id="table-c9-demo"' in first
+
+
+def test_whole_numbers_show_without_decimals():
+    html = present.readable_table(pd.DataFrame({"n": [3.0, 2.5, float("nan")]}), "t-n")._repr_html_()
+    assert ">3<" in html and ">2.5<" in html and "nan" not in html
+
+
+LONG = "word " * 20  # 100 characters: long text
+
+
+def test_the_first_long_column_leads_and_the_other_long_columns_fold_under_it():
+    frame = pd.DataFrame({"Date": ["2016"], "What happened": [LONG + "A"], "Note": [LONG + "B"],
+                          "Confidence": ["direct"]})
+    table = present.readable_table(frame, "t-long")
+    assert (table.shown, table.lead, table.folded) == (["Date", "What happened", "Confidence"], "What happened", ["Note"])
+    html = table._repr_html_()
+    # the lead is whole, the note is reachable in the row's folded block, named in its summary
+    assert LONG + "A" in html and LONG + "B" in html
+    assert '<details class="table-more"><summary>More: note</summary>' in html
+    assert html.index("<dt>Note</dt>") > html.index(">More: note<")
+
+
+def test_short_columns_beyond_the_budget_fold_too():
+    # each short column costs MIN_CELL..MAX_CELL characters plus 2; the lead takes the rest of the width
+    frame = pd.DataFrame({f"c{i}": ["x" * 20] for i in range(5)} | {"Quote": [LONG]})
+    shown, lead, folded = present.table_layout(frame)
+    assert lead == "Quote" and shown == ["c0", "c1", "Quote"]  # 2 x 22 = 44 <= 56; a third would be 66
+    assert folded == ["c2", "c3", "c4"]
+
+
+def test_a_table_of_short_columns_is_shown_whole():
+    frame = pd.DataFrame({"Issue": ["Migration"], "Claims": [3]})
+    assert present.table_layout(frame) == (["Issue", "Claims"], None, [])
+    assert "<details" not in present.readable_table(frame, "t-short")._repr_html_()
+
+
+def test_a_chapter_can_choose_the_lead_and_the_shown_columns():
+    frame = pd.DataFrame({"table": ["t"], "allowed": [LONG], "description": [LONG + "d"], "type": ["string"]})
+    assert present.table_layout(frame, lead="description", show=["table"]) == (
+        ["table", "description"], "description", ["allowed", "type"])
+
+
+@pytest.mark.parametrize("kwargs, named", [({"lead": "Nope"}, "lead column 'Nope'"),
+                                           ({"show": ["Nope"]}, "shown column(s) 'Nope'")])
+def test_an_unknown_column_is_named_with_the_valid_ones(kwargs, named):
+    frame = pd.DataFrame({"Date": ["2016"], "Text": [LONG]})
+    with pytest.raises(ValueError, match=r"columns: Date, Text") as error:
+        present.table_layout(frame, **kwargs)
+    assert named in str(error.value)
+
+
+def test_web_addresses_become_links_and_text_stays_escaped():
+    frame = pd.DataFrame({"Text": [LONG], "Address": ["https://example.org/a?b=1&c=2 ; see <note>"]})
+    html = present.readable_table(frame, "t-url")._repr_html_()
+    assert '<a class="url" href="https://example.org/a?b=1&amp;c=2">' in html and "&lt;note&gt;" in html
 
 
 def test_side_by_side_table_shows_both_answers_and_no_score(tables, document, cluster_3):
@@ -75,6 +134,13 @@ def test_quote_claims_carries_the_coding_and_the_lead_in(tables):
     assert "claim `cluster-1/b1#1`: hedged; who acts: International community" in text
     plain = present.quote_claims(tables["claims"], ["cluster-4/p3#2"]).data
     assert "Could the UN work more" in plain and "question" in plain
+
+
+def test_quote_claims_attributes_a_run_of_one_passage_once(tables):
+    text = present.quote_claims(tables["claims"], ["cluster-4/p1#1", "cluster-4/p1#2", "cluster-4/p2#1"]).data
+    assert text.count("```{epigraph}") == 2 and text.count("passage `cluster-4/p1`") == 1
+    # every sentence keeps its own coding, in small type, after it
+    assert text.count("]{.coding}") == 3 and "[claim `cluster-4/p1#2`: asserted; no actor]{.coding}" in text
 
 
 # -- a claim's strength in prose ----------------------------------------------------------------------
@@ -158,4 +224,5 @@ def test_readable_table_plain_text_has_no_memory_address():
 
 def test_passage_ids_do_not_break_across_lines():
     html = present.readable_table(pd.DataFrame({"Passage": ["annex-a/c1"], "x": [1]}), "t-ids")._repr_html_()
-    assert "white-space: nowrap" in html and 'id="T_t-ids_row0_col0"' in html
+    assert '<td class="id" data-label="Passage">annex-a/c1</td>' in html
+    assert ".readable-table td.id { white-space: nowrap; }" in (ROOT / "_static" / "compendium.css").read_text()

@@ -3,12 +3,13 @@ tables and the words around numbers."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Mapping
+from itertools import groupby
 
 import pandas as pd
 from IPython.display import Markdown
-from pandas.io.formats.style import Styler
 
 from compendium.analysis import NOT_DISCUSSED
 from compendium.data.source import Block
@@ -67,16 +68,21 @@ def coding_note(claim: Mapping) -> str:
 
 def quote_claims(claims: pd.DataFrame, claim_ids: list[str] | None = None,
                  passages: pd.DataFrame | None = None) -> Markdown:
-    """Return the quotes of the given claims (all, if None) as attributed quotations by passage id,
-    each with its modality, who acts and role; given ``passages``, a bullet that completes a lead-in
-    is quoted after the lead-in's words in brackets, so its hedge ("could, for example") is kept."""
+    """Return the quotes of the given claims (all, if None) as attributed quotations, one per run of
+    claims from the same passage, each sentence followed by its coding (modality, who acts, role) in
+    small type; given ``passages``, a bullet that completes a lead-in is quoted after the lead-in's
+    words in brackets, so its hedge ("could, for example") is kept."""
     chosen = claims if claim_ids is None else claims.set_index("claim_id").loc[claim_ids].reset_index()
     lead_ins = {} if passages is None else dict(zip(passages["passage_id"], passages["text"]))
     quoted = []
-    for claim in chosen.to_dict("records"):
-        lead_in = claim.get("lead_in")
-        before = f"[{lead_in_sentence(lead_ins[lead_in])}] " if isinstance(lead_in, str) and lead_in in lead_ins else ""
-        quoted.append(attributed(before + claim["quote"], claim["passage_id"], coding_note(claim)))
+    for passage_id, run in groupby(chosen.to_dict("records"), key=lambda claim: claim["passage_id"]):
+        sentences = []
+        for claim in run:
+            lead_in = claim.get("lead_in")
+            before = f"[{lead_in_sentence(lead_ins[lead_in])}] " if isinstance(lead_in, str) and lead_in in lead_ins else ""
+            sentences.append(f"{before}{claim['quote']} [{coding_note(claim)}]{{.coding}}")
+        body = "\n\n".join(sentences)
+        quoted.append(f"```{{epigraph}}\n{body}\n\n-- {SOURCE_NAME}, passage `{passage_id}`\n```\n")
     return Markdown("\n".join(quoted))
 
 
@@ -135,37 +141,110 @@ def claim_in_prose(claim: Mapping, lead_in_text: str = "") -> str:
 # -- tables --------------------------------------------------------------------------------
 
 
-class ReadableTable:
-    """A table as the book shows it: HTML from a Styler, and a plain-text form without memory
-    addresses (a Styler's default repr has one), so executed notebooks are the same on every run."""
+# A table's columns are laid out for the text column at 1280 px (about 88 characters of table type) and for
+# a phone (where CSS turns each row into a card). A column whose longest value is over LONG_TEXT characters
+# is long text: the first one (or the chapter's ``lead``) is the row's lead, shown whole; the other long
+# columns, and short ones beyond COMPACT_BUDGET characters of width beside the lead, go into the row's
+# folded "more" block, so no cell is squeezed narrower than MIN_CELL characters.
+LONG_TEXT = 60
+MIN_CELL = 12
+MAX_CELL = 24
+COMPACT_BUDGET = 56
+_URL = re.compile(r"(https?://[^\s;,]+)")
 
-    def __init__(self, frame: pd.DataFrame, name: str):
+
+def _cell_text(value: object) -> str:
+    """Return a value as the table shows it: '' for a missing one, whole numbers without '.0'."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.3f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _cell_html(text: str) -> str:
+    """Return escaped text with its web addresses as links (they may break anywhere)."""
+    return "".join(f'<a class="url" href="{html.escape(part)}">{html.escape(part)}</a>' if _URL.fullmatch(part)
+                   else html.escape(part) for part in _URL.split(text))
+
+
+def table_layout(frame: pd.DataFrame, lead: str | None = None, show: list[str] | None = None) \
+        -> tuple[list[str], str | None, list[str]]:
+    """Return (columns shown in the table, the lead column or None, columns folded under the lead).
+
+    Long text columns (over LONG_TEXT characters) go under the lead; short ones stay in the table, in the
+    frame's order, while their widths (each MIN_CELL to MAX_CELL characters, plus 2 of padding) fit
+    COMPACT_BUDGET. ``show`` fixes the shown columns instead (the lead is always shown). Raise ValueError
+    naming the valid columns for an unknown ``lead`` or ``show`` column."""
+    columns = [str(c) for c in frame.columns]
+    for name in [lead] if lead else []:
+        if name not in columns:
+            raise ValueError(f"lead column {name!r} is not in the table; columns: {', '.join(columns)}")
+    unknown = [c for c in show or [] if c not in columns]
+    if unknown:
+        raise ValueError(f"shown column(s) {', '.join(map(repr, unknown))} not in the table; columns: {', '.join(columns)}")
+    width = {c: max([len(_cell_text(v)) for v in frame[c]] + [0]) for c in columns}
+    long = [c for c in columns if width[c] > LONG_TEXT]
+    lead = lead or (long[0] if long else None)
+    if lead is None and show is None:
+        return columns, None, []
+    if show is not None:
+        shown = [c for c in columns if c in show or c == lead]
+    else:
+        shown, used = [], 0
+        for c in columns:
+            cost = min(max(width[c], MIN_CELL), MAX_CELL) + 2
+            if c == lead or (c not in long and used + cost <= COMPACT_BUDGET):
+                shown.append(c)
+                used += 0 if c == lead else cost
+    return shown, lead, [c for c in columns if c not in shown]
+
+
+class ReadableTable:
+    """A table as the book shows it: compact columns, the lead text whole, the rest folded under it
+    (table_layout), as HTML that needs no script; and a plain-text form without memory addresses,
+    so executed notebooks are the same on every run."""
+
+    def __init__(self, frame: pd.DataFrame, name: str, lead: str | None = None, show: list[str] | None = None):
         self.frame, self.name = frame, name
-        self.styler = (
-            Styler(frame, uuid=name, cell_ids=False)
-            .hide(axis="index")
-            .format(escape="html", na_rep="")
-            .set_table_styles(
-                [{"selector": "th, td",
-                  "props": [("text-align", "left"), ("vertical-align", "top"), ("font-size", "0.88em")]}]
-            )
-        )
-        # a passage id broken at its hyphen ("annex-" / "a/c1") no longer reads as an id
-        ids = [c for c in frame.columns if "passage" in str(c).lower()]
-        if ids:
-            self.styler = self.styler.set_properties(subset=ids, **{"white-space": "nowrap"})
+        self.shown, self.lead, self.folded = table_layout(frame, lead, show)
+
+    def _row_html(self, row: Mapping) -> str:
+        cells = []
+        for column in self.shown:
+            text = _cell_text(row[column])
+            kind = "id" if re.search(r"passage|claim|row", column, re.I) and len(text) <= MAX_CELL else "text"
+            body = _cell_html(text)
+            if column == self.lead:
+                kind = "main"
+                more = [(c, _cell_text(row[c])) for c in self.folded if _cell_text(row[c])]
+                if more:
+                    items = "".join(f"<dt>{html.escape(c)}</dt><dd>{_cell_html(t)}</dd>" for c, t in more)
+                    names = join_words(in_sentence(c) for c, _ in more)
+                    body += (f'<details class="table-more"><summary>More: {html.escape(names)}</summary>'
+                             f"<dl>{items}</dl></details>")
+            cells.append(f'<td class="{kind}" data-label="{html.escape(column)}">{body}</td>')
+        return "<tr>" + "".join(cells) + "</tr>"
 
     def _repr_html_(self) -> str:
-        return self.styler.to_html()
+        head = "".join(f'<th scope="col">{html.escape(c)}</th>' for c in self.shown)
+        rows = "\n".join(self._row_html(row) for row in self.frame.to_dict("records"))
+        folded = " folded" if self.folded else ""
+        # focusable, so a keyboard can scroll a table wider than the page (axe: scrollable-region-focusable)
+        return (f'<div class="readable-table{folded}" id="table-{html.escape(self.name)}" role="region" '
+                f'aria-label="Table {html.escape(self.name)}" tabindex="0">'
+                f"<table><thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody></table></div>")
 
     def __repr__(self) -> str:
         return f"<table '{self.name}': {len(self.frame)} rows, columns {', '.join(map(str, self.frame.columns))}>"
 
 
-def readable_table(frame: pd.DataFrame, name: str) -> ReadableTable:
-    """Return ``frame`` ready for reading in the book: no row numbers, text escaped and aligned left
-    and top; ``name`` (the table's published name) fixes its HTML id, so every build writes the same page."""
-    return ReadableTable(frame, name)
+def readable_table(frame: pd.DataFrame, name: str, lead: str | None = None,
+                   show: list[str] | None = None) -> ReadableTable:
+    """Return ``frame`` ready for reading in the book at 1280 px and on a phone (table_layout): no row
+    numbers, text escaped, long text whole in the ``lead`` column with the other long columns folded
+    under it; ``name`` (the table's published name) fixes its HTML id, so every build writes the same page."""
+    return ReadableTable(frame, name, lead, show)
 
 
 def sentences_table(sentences: pd.DataFrame) -> pd.DataFrame:
