@@ -82,6 +82,12 @@ def test_a_simulated_deficiency_changes_a_colour_and_greyscale_keeps_its_lightne
         theme.min_distance(["#000000"])
 
 
+def test_the_threshold_rule_stays_apart_from_the_series_it_is_drawn_over():
+    # the appeals chart draws THRESHOLD over up to three series in the first category colours
+    for series in theme.CATEGORY_COLOURS[:3]:
+        assert theme.colour_blind_safe([theme.THRESHOLD, series]), describe([theme.THRESHOLD, series])
+
+
 @pytest.mark.parametrize(("name", "index"), [("ACTS_COLOURS", -1), ("VERDICT_COLOURS", -1)])
 def test_no_actor_and_no_source_stay_grey(name, index):
     from coloraide import Color
@@ -107,6 +113,12 @@ def test_distinct_in_greyscale_compares_lightness_only(colours, distinct):
     assert (theme.min_distance(colours, "greyscale") >= theme.DISTINCT_DELTA_E) is distinct
 
 
+def test_the_first_three_category_colours_stay_distinct_in_greyscale():
+    # charts with two or three series in the default range (a timeline's two groups, the warheads' two
+    # confidence words, the appeals' and Oxfam's three series) keep their meaning in greyscale by lightness
+    assert theme.distinct_in_greyscale(theme.CATEGORY_COLOURS[:3]), describe(theme.CATEGORY_COLOURS[:3])
+
+
 @pytest.mark.parametrize("name", CATEGORICAL)
 def test_the_report_covers_every_view_and_greyscale_never_beats_normal_vision(name):
     report = theme.palette_report(getattr(theme, name))
@@ -124,7 +136,7 @@ def test_contrast_ratio_matches_wcag_on_known_pairs():
     assert theme.contrast_ratio("#777777") < theme.TEXT_CONTRAST_AA < theme.contrast_ratio("#767676")
 
 
-@pytest.mark.parametrize("name", ["INK", "MUTED"])
+@pytest.mark.parametrize("name", ["INK", "MUTED", "THRESHOLD"])  # THRESHOLD labels its own rule
 def test_the_text_colours_meet_wcag_aa_on_white(name):
     assert theme.contrast_ratio(getattr(theme, name), "white") >= theme.TEXT_CONTRAST_AA
 

@@ -46,8 +46,10 @@ CATEGORY_COLOURS = ["#332288", "#CC6677", "#117733", "#882255", "#44AA99", "#AA4
 VERDICT_COLOURS = ["#117733", "#DDCC77", "#CC6677", "#9aa5b1"]
 # The publishers of published estimates set beside the meeting's claims (Paul Tol's muted scheme).
 PUBLISHER_COLOURS = ["#332288", "#CC6677", "#117733", "#882255", "#44AA99", "#AA4499"]
-# A threshold drawn as a rule over the data, and text drawn inside a dark mark.
-THRESHOLD = "#d1495b"
+# A threshold drawn as a rule over the data, and text drawn inside a dark mark. The threshold (Paul Tol's vibrant
+# red) is also drawn as its label's text, so it keeps WCAG AA contrast on white, and it stays apart from the first
+# three category colours it is drawn over.
+THRESHOLD = "#CC3311"
 ON_DARK = "white"
 
 
