@@ -106,6 +106,13 @@ def cmd_pageweight(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_layout(args: argparse.Namespace) -> int:
+    """Measure every page of the built book in Chromium at each width; print tables and save JSON."""
+    from compendium.book.layout import run
+
+    return run(args.html_dir, args.widths, screens=args.screens, out=args.out)
+
+
 def cmd_pdf(args: argparse.Namespace) -> int:
     """Print the built book to one PDF with Chromium (what `make pdf` runs)."""
     from compendium.book.pdf import write_pdf
@@ -175,6 +182,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("pageweight", help="bytes per page of the built book (chapter budget: 400 KB)")
     p.add_argument("html_dir", nargs="?", type=Path, default=paths.BUILD_DIR / "html", help="built book (default: %(default)s)")
     p.set_defaults(func=cmd_pageweight)
+
+    p = sub.add_parser("layout", help="measure the built book in Chromium at each width (writes _build/layout/layout.json)")
+    p.add_argument("html_dir", nargs="?", type=Path, default=paths.BUILD_DIR / "html", help="built book (default: %(default)s)")
+    p.add_argument("--widths", default="1280x1000,390x844", metavar="WxH[,WxH...]",
+                   help="viewports to measure (default: %(default)s)")
+    p.add_argument("--screens", nargs="?", type=Path, const=paths.BUILD_DIR / "screens", metavar="DIR",
+                   help="also save a full-page PNG per page and width, <page>-<width>.png (DIR default: _build/screens)")
+    p.add_argument("--out", type=Path, default=paths.BUILD_DIR / "layout" / "layout.json",
+                   help="the JSON to write (default: %(default)s)")
+    p.set_defaults(func=cmd_layout)
 
     p = sub.add_parser("pdf", help="print the built book to one PDF, _build/pdf/book.pdf (needs Chromium)")
     p.add_argument("--html-dir", type=Path, default=paths.BUILD_DIR / "html", help="the built book (default _build/html)")
