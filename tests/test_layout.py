@@ -91,6 +91,7 @@ def test_the_report_has_one_table_per_width_in_page_order():
     layouts = [
         _layout("chapters/b.html", "1280x1000", page_height=25812, tables=[_table("t", 11.4, "cluster-3/p7", "Passage")]),
         _layout("chapters/a.html", "1280x1000", page_height=900, tables=[_table("t", 30.0)]),
+        _layout("chapters/c.html", "1280x1000", tables=[{**_table("wide-t", 20.0), "scrolls_in_box": True}]),
         _layout("chapters/b.html", "390x844", page_height=47399, scroll_width=738, client_width=390, wide_count=7,
                 wide=[{"path": "div#chart-1 > div.vega-offline-view", "right": 738, "width": 714}],
                 visible_code=[{"path": "div.cell_input", "text": "import pandas as pd"}],
@@ -108,6 +109,7 @@ def test_the_report_has_one_table_per_width_in_page_order():
     assert rows[1].split()[:2] == ["chapters/a.html", "900"] and rows[1].endswith("30.0 ch")
     assert "narrowest cell: 11.4 ch in t, column 'Passage': 'cluster-3/p7'" in laptop
     assert "chapters/a.html:" not in laptop.split(rows[1])[1]  # nothing failed on a.html: no detail line
+    assert "  chapters/c.html: table scrolls inside its box (not a failure): wide-t" in laptop
     phone_row = phone.splitlines()[2]
     assert phone_row.split()[:6] == ["chapters/b.html", "47,399", "yes", "1", "7", "1"]
     for detail in ("scrolls sideways: content 738 px in a 390 px window",

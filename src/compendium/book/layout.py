@@ -113,10 +113,15 @@ ALL_DRAWN_JS = """
   .every(v => v.querySelector('svg.marks, canvas.marks'))
 """
 
-# Fonts loaded and two frames drawn: Vega sizes a `width: "container"` chart on the next frame.
+# Fonts loaded, finite animations over (a fading-in block has opacity 0 until then, and would pass
+# for hidden), and two frames drawn: Vega sizes a `width: "container"` chart on the next frame.
 SETTLED_JS = """
 async () => {
   await document.fonts.ready;
+  const finite = document.getAnimations()
+    .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+  await Promise.race([Promise.all(finite.map(a => a.finished.catch(() => null))),
+                      new Promise(r => setTimeout(r, 5000))]);
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
 }
 """
@@ -432,6 +437,9 @@ def _details(layout: PageLayout, offenders: int) -> list[str]:
                      if c["drawn"] else f"chart not drawn: {c['id']}")
     for t in layout.ellipsis_texts:
         lines.append(f"cut text ({t['role']}, {t['chart']}): {t['text']!r}")
+    for t in layout.tables:
+        if t.get("scrolls_in_box"):
+            lines.append(f"table scrolls inside its box (not a failure): {t['id']}")
     n = layout.narrowest_cell
     if n and n["chars"] < MIN_CELL_CH:
         lines.append(f"narrowest cell: {n['chars']:.1f} ch in {n['table']}, column {n['column']!r}: {n['text']!r}")
