@@ -83,7 +83,7 @@ def test_fragment_carries_the_spec_as_json():
     chart = bar_chart()
     fragment = fragment_of(chart)
     [body] = [b for a, b in fragment.scripts if a.get("type") == "application/json"]
-    assert json.loads(body) == chart.to_dict()
+    assert json.loads(body) == render.page_spec(chart.to_dict())[0]
     [box] = fragment.find("div", **{"class": "vega-offline"})
     assert box["id"] == render.chart_id(chart.to_dict())
 
@@ -94,7 +94,65 @@ def test_fallback_is_an_svg_image_described_by_the_chart():
     assert img["src"].startswith("data:image/svg+xml;charset=utf-8,")
     svg = unquote(img["src"].split(",", 1)[1])
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
-    assert "Actor C is mentioned most" in svg
+    assert "Actor C is mentioned most" not in svg  # the title is page text, above the chart
+    assert "Actor C" not in svg and ">C<" in svg
+
+
+# -- the chart as the page draws it ----------------------------------------------------------------
+
+
+def test_the_title_is_page_text_that_wraps_between_its_lines():
+    chart = bar_chart(title=alt.Title(["Actor C is mentioned most,", "A least"], subtitle="Mentions per actor"))
+    fragment = render.offline_html(chart.to_dict())
+    assert ('<p class="vega-offline-title"><span class="phrase">Actor C is mentioned most,</span> '
+            '<span class="phrase">A least</span><span class="vega-offline-subtitle">'
+            '<span class="phrase">Mentions per actor</span></span></p>') in fragment
+    page, lines, subtitle = render.page_spec(chart.to_dict())
+    assert "title" not in page and lines == ["Actor C is mentioned most,", "A least"] and subtitle == ["Mentions per actor"]
+
+
+def test_a_layered_chart_loses_its_title_from_every_layer():
+    base = bar_chart(title=None)
+    layered = alt.layer(base, base.mark_text()).properties(title="Layered title")
+    spec = layered.to_dict()
+    spec["layer"][0]["title"] = spec["layer"][1]["title"] = "Layered title"
+    spec.pop("title")
+    page, lines, _ = render.page_spec(spec)
+    assert lines == ["Layered title"] and not any("title" in part for part in page["layer"])
+
+
+def test_a_single_view_takes_its_container_width_and_the_static_svg_keeps_its_own():
+    spec = bar_chart(width=420).to_dict()
+    page, _, _ = render.page_spec(spec)
+    assert page["width"] == "container" and render.static_spec(page, spec)["width"] == 420
+    [img] = _Fragment(render.offline_html(spec)).find("img")
+    assert float(img["width"]) >= 420  # the fallback drawn at the chart's own width, not a guess
+
+
+def test_side_by_side_panels_keep_their_widths():
+    spec = alt.hconcat(bar_chart(title=None, width=200), bar_chart(title=None, width=200)).to_dict()
+    page, _, _ = render.page_spec(spec)
+    assert [part["width"] for part in page["hconcat"]] == [200, 200] and "width" not in page
+
+
+def test_legend_labels_wrap_unless_the_chart_sets_its_own_expression():
+    chart = bar_chart().encode(color=alt.Color("actor:N"), shape=alt.Shape("actor:N", legend=None),
+                               opacity=alt.Opacity("mentions:Q", legend=alt.Legend(labelExpr="datum.label")))
+    encoding = render.page_spec(chart.to_dict())[0]["encoding"]
+    assert encoding["color"]["legend"]["labelExpr"] == render.LEGEND_LABEL_EXPR
+    assert encoding["shape"]["legend"] is None and encoding["opacity"]["legend"]["labelExpr"] == "datum.label"
+
+
+def test_a_long_legend_label_is_drawn_on_lines_of_at_most_legend_line_characters():
+    import vl_convert
+
+    long = "Secretary-General and selection of the next one"
+    frame = pd.DataFrame({"actor": [long, "B"], "mentions": [1, 2]})
+    chart = alt.Chart(frame).mark_point().encode(x="mentions:Q", color="actor:N").properties(description=DESCRIPTION)
+    page, _, _ = render.page_spec(chart.to_dict())
+    svg = vl_convert.vegalite_to_svg(page, vl_version=render.VL_VERSION)
+    lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
+    assert " ".join(lines) == long and all(len(line) <= render.LEGEND_LINE for line in lines)
 
 
 def test_csv_link_holds_the_chart_data():

@@ -212,12 +212,95 @@ def _download_links(cid: str, spec: Mapping[str, Any]) -> str:
     return '<p class="vega-offline-downloads">' + " · ".join(links) + "</p>"
 
 
+def _title_parts(title: Any) -> tuple[list[str], list[str]]:
+    """Return (title lines, subtitle lines) of a Vega-Lite title: a string, a list, or {text, subtitle}."""
+    def lines(value: Any) -> list[str]:
+        if not value:
+            return []
+        return [" ".join(str(v).split()) for v in (value if isinstance(value, list) else [value]) if str(v).strip()]
+
+    if isinstance(title, Mapping):
+        return lines(title.get("text")), lines(title.get("subtitle"))
+    return lines(title), []
+
+
+def page_spec(spec: Mapping[str, Any]) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Return (the spec as the page draws it, title lines, subtitle lines).
+
+    The title leaves the drawing for the page's own text, which wraps at any width, between the
+    title's lines first (each line is a phrase); a chart that is one view or one layered view with a
+    fixed width takes the width of its container instead, so it fills the text column and narrows on
+    a phone. Concatenated and faceted charts keep their widths."""
+    page = dict(spec)
+    title = page.pop("title", None)
+    if isinstance(page.get("layer"), list):
+        # a layered chart may carry its title on several layers (each layer of a titled chart keeps it)
+        layers = [dict(part) if isinstance(part, Mapping) else part for part in page["layer"]]
+        for part in layers:
+            if isinstance(part, dict) and "title" in part:
+                found = part.pop("title")
+                title = title or found
+        page["layer"] = layers
+    lines, subtitle = _title_parts(title)
+    single = not any(key in page for key in ("hconcat", "vconcat", "concat", "facet", "repeat"))
+    if single and isinstance(page.get("width"), (int, float)):
+        page["width"] = "container"
+    return _wrap_legend_labels(page), lines, subtitle
+
+
+# A legend label over LEGEND_LINE characters breaks into lines at spaces, so a legend fits a phone's
+# column instead of running past the chart's edge (Vega cannot shrink a legend to fit).
+LEGEND_LINE = 22
+LEGEND_LABEL_EXPR = (f"length(datum.label) > {LEGEND_LINE} ? "
+                     f"split(trim(replace(datum.label, regexp('(.{{6,{LEGEND_LINE}}})( |$)', 'g'), '$1\\n')), '\\n') "
+                     ": datum.label")
+_LEGEND_CHANNELS = ("color", "fill", "stroke", "opacity", "fillOpacity", "strokeOpacity", "shape", "size",
+                    "strokeDash", "strokeWidth")
+
+
+def _wrap_legend_labels(node: Any) -> Any:
+    """Return the spec with LEGEND_LABEL_EXPR on every legend that sets no label expression of its own."""
+    if isinstance(node, list):
+        return [_wrap_legend_labels(part) for part in node]
+    if not isinstance(node, Mapping):
+        return node
+    out = {key: _wrap_legend_labels(value) if key in ("layer", "hconcat", "vconcat", "concat", "spec") else value
+           for key, value in node.items()}
+    encoding = out.get("encoding")
+    if isinstance(encoding, Mapping):
+        channels = dict(encoding)
+        for channel in _LEGEND_CHANNELS:
+            definition = channels.get(channel)
+            if isinstance(definition, Mapping) and "field" in definition and definition.get("legend", {}) is not None:
+                legend = dict(definition.get("legend") or {})
+                legend.setdefault("labelExpr", LEGEND_LABEL_EXPR)
+                channels[channel] = {**definition, "legend": legend}
+        out["encoding"] = channels
+    return out
+
+
+def static_spec(page: Mapping[str, Any], spec: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the page's spec with the chart's own fixed width back, for the static SVG (no container there)."""
+    return {**page, "width": spec["width"]} if page.get("width") == "container" else dict(page)
+
+
+def _title_html(lines: list[str], subtitle: list[str]) -> str:
+    if not lines and not subtitle:
+        return ""
+    phrases = " ".join(f'<span class="phrase">{html.escape(line)}</span>' for line in lines)
+    sub = " ".join(f'<span class="phrase">{html.escape(line)}</span>' for line in subtitle)
+    sub_html = f'<span class="vega-offline-subtitle">{sub}</span>' if sub else ""
+    return f'<p class="vega-offline-title">{phrases}{sub_html}</p>'
+
+
 def offline_html(spec: Mapping[str, Any], embed_options: Mapping[str, Any] | None = None) -> str:
-    """Return the chart's HTML fragment: spec, SVG fallback, description and CSV link."""
+    """Return the chart's HTML fragment: its title as text, the spec as the page draws it (page_spec),
+    an SVG fallback, the description and CSV links."""
     description = chart_description(spec)
     cid = chart_id(spec)
     options = {**DEFAULT_EMBED_OPTIONS, **(embed_options or {})}
-    svg = render_svg(spec)
+    page, title_lines, subtitle = page_spec(spec)
+    svg = render_svg(static_spec(page, spec))
     size = re.search(r'<svg[^>]*\swidth="([\d.]+)"[^>]*\sheight="([\d.]+)"', svg)
     width_height = f' width="{size[1]}" height="{size[2]}"' if size else ""
     # The script finds its chart through document.currentScript rather than ids, so
@@ -238,13 +321,14 @@ def offline_html(spec: Mapping[str, Any], embed_options: Mapping[str, Any] | Non
     )
     return (
         f'<div class="vega-offline" id="{cid}">'
+        f"{_title_html(title_lines, subtitle)}"
         '<div class="vega-offline-view">'
         f'<img class="vega-offline-fallback" alt="{html.escape(description)}"'
         f'{width_height} style="max-width:100%;height:auto" '
         f"src='{svg_data_uri(svg)}'>"
         "</div>"
         f"{_download_links(cid, spec)}"
-        f'<script type="application/json">{_json_for_script(spec)}</script>'
+        f'<script type="application/json">{_json_for_script(page)}</script>'
         f"<script>{script}</script>"
         "</div>"
     )

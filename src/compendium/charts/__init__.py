@@ -141,7 +141,7 @@ def acts_modality_chart(counts: pd.DataFrame, title: str | alt.Title) -> alt.Cha
         .encode(
             y=alt.Y("acts_label:N", title="Who acts in the sentence", sort=list(ACTS_LABELS.values())),
             x=alt.X("claims:Q", title="Claims (sentences or clauses)", stack="zero", axis=alt.Axis(tickMinStep=1)),
-            color=modality_colour(legend=alt.Legend(title="How the sentence is put", columns=3)),
+            color=modality_colour(legend=alt.Legend(title="How the sentence is put", columns=1)),
             order=alt.Order("modality_order:Q"),
             tooltip=[
                 alt.Tooltip("acts_label:N", title="Who acts"),
