@@ -63,10 +63,10 @@ def test_the_first_long_column_leads_and_the_other_long_columns_fold_under_it():
 
 
 def test_short_columns_beyond_the_budget_fold_too():
-    # each short column costs MIN_CELL..MAX_CELL characters plus 2; the lead takes the rest of the width
+    # each short column costs MIN_CELL..MAX_CELL characters plus 3; the lead takes the rest of the width
     frame = pd.DataFrame({f"c{i}": ["x" * 20] for i in range(5)} | {"Quote": [LONG]})
     shown, lead, folded = present.table_layout(frame)
-    assert lead == "Quote" and shown == ["c0", "c1", "Quote"]  # 2 x 22 = 44 <= 56; a third would be 66
+    assert lead == "Quote" and shown == ["c0", "c1", "Quote"]  # 2 x 23 = 46 <= 48; a third would be 69
     assert folded == ["c2", "c3", "c4"]
 
 

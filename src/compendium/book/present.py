@@ -149,7 +149,7 @@ def claim_in_prose(claim: Mapping, lead_in_text: str = "") -> str:
 LONG_TEXT = 60
 MIN_CELL = 12
 MAX_CELL = 24
-COMPACT_BUDGET = 56
+COMPACT_BUDGET = 48
 _URL = re.compile(r"(https?://[^\s;,]+)")
 
 
@@ -173,7 +173,7 @@ def table_layout(frame: pd.DataFrame, lead: str | None = None, show: list[str] |
     """Return (columns shown in the table, the lead column or None, columns folded under the lead).
 
     Long text columns (over LONG_TEXT characters) go under the lead; short ones stay in the table, in the
-    frame's order, while their widths (each MIN_CELL to MAX_CELL characters, plus 2 of padding) fit
+    frame's order, while their widths (each MIN_CELL to MAX_CELL characters, plus 3 of padding) fit
     COMPACT_BUDGET. ``show`` fixes the shown columns instead (the lead is always shown). Raise ValueError
     naming the valid columns for an unknown ``lead`` or ``show`` column."""
     columns = [str(c) for c in frame.columns]
@@ -193,7 +193,7 @@ def table_layout(frame: pd.DataFrame, lead: str | None = None, show: list[str] |
     else:
         shown, used = [], 0
         for c in columns:
-            cost = min(max(width[c], MIN_CELL), MAX_CELL) + 2
+            cost = min(max(width[c], MIN_CELL), MAX_CELL) + 3  # a cell's padding is about 3 characters
             if c == lead or (c not in long and used + cost <= COMPACT_BUDGET):
                 shown.append(c)
                 used += 0 if c == lead else cost

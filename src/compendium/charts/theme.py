@@ -92,7 +92,7 @@ def compendium_theme() -> dict:
                      "gridColor": GRID, "domainColor": MUTED, "tickColor": MUTED, "labelLimit": 260},
             "axisBand": {"grid": False},
             "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12, "titleFontSize": 12,
-                       "titleColor": MUTED, "labelColor": INK, "orient": "bottom", "direction": "vertical",
+                       "titleColor": MUTED, "labelColor": INK, "orient": "bottom", "symbolDirection": "vertical", "gradientDirection": "horizontal",
                        "titleOrient": "top", "labelLimit": 260,
                        # several legends stack one above the other, so none is pushed past a narrow column
                        "layout": {"bottom": {"anchor": "start", "direction": "vertical"}}},
