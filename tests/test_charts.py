@@ -101,3 +101,15 @@ def test_acts_modality_chart_keeps_the_actors_apart_and_shows_the_claims(tables)
                                                             "Reported view", "Question"]
     assert {"acts_label", "modality_label", "claims", "claim_ids", "quotes"} <= tooltip_fields(spec)
     assert f"{len(tables['claims'])} coded claims" in spec["description"]
+
+
+def test_charts_that_show_modality_by_colour_alone_say_so_and_it_is_true(tables):
+    from compendium.charts.theme import MODALITY_COLOURS, distinct_in_greyscale
+
+    # the sentence would be false if the modality palette stayed distinct in greyscale
+    assert not distinct_in_greyscale(MODALITY_COLOURS)
+    survey = chart_spec(charts.survey_beside_meeting_chart(CRAFTED))
+    acts = chart_spec(charts.acts_modality_chart(who_acts(tables["claims"]), "t"))
+    for spec in (survey, acts):
+        assert spec["description"].endswith("the tooltips and the CSV data name it for every mark.")
+        assert "Colour alone shows how" in spec["description"]

@@ -15,14 +15,12 @@ from datetime import date
 from pathlib import Path
 
 from compendium import paths
+from compendium.book.layout import CHROMIUM_ARGS  # the flags that keep Chromium from other hosts
 from compendium.charts.theme import MUTED
 from compendium.errors import CompendiumError
 
 PDF_DIR = paths.BUILD_DIR / "pdf"
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-# Chromium must not reach other hosts (see the browser tests); these flags keep it quiet.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 # What a reader of paper cannot use: code (shown or folded), buttons, anchors, scripts, downloads.
 DROPPED = ("script", "div.cell_input", "details.hide.above-input", "button", "a.headerlink",
            "p.vega-offline-downloads", "div.rerun-note")

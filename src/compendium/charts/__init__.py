@@ -18,6 +18,13 @@ LINE_BREAK = "\n"
 MULTILINE_LABELS = "split(datum.label, '\\n')"
 
 
+def colour_only(what: str) -> str:
+    """Return the sentence a chart's description carries when colour alone encodes ``what`` and the
+    theme's palette for it is not distinct in greyscale (charts.theme.distinct_in_greyscale)."""
+    return (f" Colour alone shows {what}, and in greyscale the colours cannot be told apart: "
+            f"the tooltips and the CSV data name it for every mark.")
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     """Return '1 issue' / '3 issues'."""
     return f"{n} {word if n == 1 else (many or word + 's')}"
@@ -127,6 +134,7 @@ def survey_beside_meeting_chart(frame: pd.DataFrame, title: str | list[str] | No
             f"Side-by-side chart of {plural(n, 'survey issue')} ({', '.join(order)}): at left the actors the survey's "
             f"respondents named best placed, as written; at right one square per meeting sentence on the issue, "
             f"coloured by how it is put; the meeting has sentences on {discussed} of them."
+            + colour_only("how each sentence is put")
         ),
     ).resolve_scale(y="shared")
 
@@ -154,7 +162,8 @@ def acts_modality_chart(counts: pd.DataFrame, title: str | alt.Title) -> alt.Cha
         .properties(
             width=420,
             description=(f"Stacked bar chart of {plural(total, 'coded claim')} by who acts in the sentence "
-                         f"(Secretary-General, UN system, member states and others kept apart), split by modality."),
+                         f"(Secretary-General, UN system, member states and others kept apart), split by modality."
+                         + colour_only("how the sentences are put")),
         )
     )
 
