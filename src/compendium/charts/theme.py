@@ -95,7 +95,8 @@ def compendium_theme() -> dict:
                        "titleColor": MUTED, "labelColor": INK, "orient": "bottom", "symbolDirection": "vertical", "gradientDirection": "horizontal",
                        "titleOrient": "top", "labelLimit": 260,
                        # several legends stack one above the other, so none is pushed past a narrow column
-                       "layout": {"bottom": {"anchor": "start", "direction": "vertical"}}},
+                       # (Vega-Lite's schema takes Vega's legend layout only as an expression)
+                       "layout": {"expr": "{bottom: {anchor: 'start', direction: 'vertical'}}"}},
             "header": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": 12, "titleFontSize": 12,
                        "labelColor": INK, "titleColor": MUTED},
             "range": {"category": CATEGORY_COLOURS, "ramp": {"scheme": "blues"}, "heatmap": {"scheme": "blues"}},
