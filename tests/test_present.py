@@ -143,6 +143,15 @@ def test_quote_claims_attributes_a_run_of_one_passage_once(tables):
     assert text.count("]{.coding}") == 3 and "[claim `cluster-4/p1#2`: asserted; no actor]{.coding}" in text
 
 
+def test_folded_quotations_name_what_they_hold_and_keep_every_sentence(tables):
+    ids = ["cluster-4/p1#1", "cluster-4/p1#2", "cluster-4/p2#1"]
+    folded = present.quote_claims(tables["claims"], ids, fold=True).data
+    assert folded.startswith("````{dropdown} The summary's words: 3 sentences of passages cluster-4/p1 and "
+                             "cluster-4/p2, verbatim\n")
+    assert folded.rstrip().endswith("````")
+    assert present.quote_claims(tables["claims"], ids).data in folded  # the same quotations, folded
+
+
 # -- a claim's strength in prose ----------------------------------------------------------------------
 
 CLAIM = {"claim_id": "key-findings/b3#1", "quote": "The UN may not be well placed to deal with other normative gaps.",

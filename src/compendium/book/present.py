@@ -67,11 +67,13 @@ def coding_note(claim: Mapping) -> str:
 
 
 def quote_claims(claims: pd.DataFrame, claim_ids: list[str] | None = None,
-                 passages: pd.DataFrame | None = None) -> Markdown:
+                 passages: pd.DataFrame | None = None, fold: bool = False) -> Markdown:
     """Return the quotes of the given claims (all, if None) as attributed quotations, one per run of
     claims from the same passage, each sentence followed by its coding (modality, who acts, role) in
     small type; given ``passages``, a bullet that completes a lead-in is quoted after the lead-in's
-    words in brackets, so its hedge ("could, for example") is kept."""
+    words in brackets, so its hedge ("could, for example") is kept. With ``fold``, the quotations sit
+    in one folded block whose line names how many sentences of which passages it holds: for prose
+    that has just reported the same sentences, so the page does not say everything twice."""
     chosen = claims if claim_ids is None else claims.set_index("claim_id").loc[claim_ids].reset_index()
     lead_ins = {} if passages is None else dict(zip(passages["passage_id"], passages["text"]))
     quoted = []
@@ -83,7 +85,12 @@ def quote_claims(claims: pd.DataFrame, claim_ids: list[str] | None = None,
             sentences.append(f"{before}{claim['quote']} [{coding_note(claim)}]{{.coding}}")
         body = "\n\n".join(sentences)
         quoted.append(f"```{{epigraph}}\n{body}\n\n-- {SOURCE_NAME}, passage `{passage_id}`\n```\n")
-    return Markdown("\n".join(quoted))
+    if not fold:
+        return Markdown("\n".join(quoted))
+    ids = list(dict.fromkeys(chosen["passage_id"]))
+    where = f"passage {ids[0]}" if len(ids) == 1 else f"passages {join_words(ids)}"
+    line = f"The summary's words: {len(chosen)} sentence{'s' if len(chosen) != 1 else ''} of {where}, verbatim"
+    return Markdown(f"````{{dropdown}} {line}\n:class-container: quoted-sentences\n\n" + "\n".join(quoted) + "````\n")
 
 
 # -- a claim's strength, in prose -------------------------------------------------------------
