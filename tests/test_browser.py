@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import pytest
 
@@ -26,6 +26,7 @@ from compendium.book.layout import (
     PageLayout,
     Viewport,
     chromium_path,
+    is_local,
     measure_pages,
     serve_book,
 )
@@ -145,11 +146,6 @@ class PageVisit:
     violations: list[dict] = field(default_factory=list)
 
 
-def _is_local(url: str, origin: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("data", "blob", "about") or url.startswith(origin)
-
-
 def _record_console(msg, visit: PageVisit) -> None:
     # Chromium asks every site for /favicon.ico; the book has none, and that 404 is
     # the browser's doing, not the page's.
@@ -174,12 +170,12 @@ def visits(book_html: Path, book_url: str, browser, axe_script: str) -> list[Pag
             # the request listener records it, including what the router never sees.
             page.route(
                 "**/*",
-                lambda r: r.continue_() if _is_local(r.request.url, book_url) else r.abort(),
+                lambda r: r.continue_() if is_local(r.request.url, book_url) else r.abort(),
             )
             page.on(
                 "request",
                 lambda req, visit=visit: None
-                if _is_local(req.url, book_url)
+                if is_local(req.url, book_url)
                 else visit.foreign_requests.append(req.url),
             )
 

@@ -311,7 +311,8 @@ class PageLayout:
         }
 
 
-def _is_local(url: str, origin: str) -> bool:
+def is_local(url: str, origin: str) -> bool:
+    """Return whether a request stays in the served book (or is a data:, blob: or about: URL)."""
     return urlsplit(url).scheme in ("data", "blob", "about") or url.startswith(origin)
 
 
@@ -350,7 +351,7 @@ def measure_pages(browser, base_url: str, html_dir: Path | str, viewport: Viewpo
         for path in content_pages(html_dir):
             rel = path.relative_to(html_dir).as_posix()
             page = context.new_page()
-            page.route("**/*", lambda r: r.continue_() if _is_local(r.request.url, base_url) else r.abort())
+            page.route("**/*", lambda r: r.continue_() if is_local(r.request.url, base_url) else r.abort())
             try:
                 layout = measure_page(page, base_url + rel, viewport, rel,
                                       screenshot=screens / screen_name(rel, viewport) if screens else None)

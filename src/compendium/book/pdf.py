@@ -10,17 +10,16 @@ vectors. Chromium adds page numbers and an outline (one entry per heading, so on
 from __future__ import annotations
 
 import html
-import os
 from datetime import date
 from pathlib import Path
 
 from compendium import paths
-from compendium.book.layout import CHROMIUM_ARGS  # the flags that keep Chromium from other hosts
+from compendium.book.layout import chromium_path, launch_chromium
 from compendium.charts.theme import MUTED
 from compendium.errors import CompendiumError
 
 PDF_DIR = paths.BUILD_DIR / "pdf"
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM = chromium_path()
 # What a reader of paper cannot use: code (shown or folded), buttons, anchors, scripts, downloads.
 DROPPED = ("script", "div.cell_input", "details.hide.above-input", "button", "a.headerlink",
            "p.vega-offline-downloads", "div.rerun-note")
@@ -106,20 +105,14 @@ def write_pdf(html_dir: Path = paths.BUILD_DIR / "html", out: Path = PDF_DIR / "
     document = out.with_suffix(".html")
     out.parent.mkdir(parents=True, exist_ok=True)
     document.write_text(print_document(html_dir, root), encoding="utf-8")
-    from playwright.sync_api import sync_playwright
-
     tmp = out.with_name(out.name + ".tmp")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.goto(document.as_uri(), wait_until="load")
-            page.emulate_media(media="print")
-            page.pdf(path=str(tmp), format="A4", print_background=True, display_header_footer=True,
-                     header_template="<div></div>", footer_template=FOOTER,
-                     margin={"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
-                     outline=True, tagged=True)
-        finally:
-            browser.close()
+    with launch_chromium(CHROMIUM) as browser:
+        page = browser.new_page()
+        page.goto(document.as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        page.pdf(path=str(tmp), format="A4", print_background=True, display_header_footer=True,
+                 header_template="<div></div>", footer_template=FOOTER,
+                 margin={"top": "16mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
+                 outline=True, tagged=True)
     tmp.replace(out)
     return out

@@ -164,11 +164,7 @@ def _title_text(spec: Mapping[str, Any]) -> str:
             if isinstance(parts, list) and parts and isinstance(parts[0], Mapping):
                 return _title_text(parts[0])
         return ""
-    if isinstance(title, Mapping):
-        title = title.get("text") or ""
-    if isinstance(title, list):
-        title = " ".join(str(t) for t in title)
-    return " ".join(str(title).split())
+    return " ".join(_title_parts(title)[0])
 
 
 def json_safe(value: Any) -> Any:

@@ -21,7 +21,7 @@ MULTILINE_LABELS = "split(datum.label, '\\n')"
 def colour_only(what: str) -> str:
     """Return the sentence a chart's description carries when colour alone encodes ``what`` and the
     theme's palette for it is not distinct in greyscale (charts.theme.distinct_in_greyscale)."""
-    return (f" Colour alone shows {what}, and in greyscale the colours cannot be told apart: "
+    return (f" Colour alone shows {what}, and in greyscale some of its colours cannot be told apart: "
             f"the tooltips and the CSV data name it for every mark.")
 
 
